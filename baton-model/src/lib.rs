@@ -1,0 +1,3 @@
+//! The ConductorOne Baton model for Rust: protobuf messages, c1z files, a sync engine.
+//!
+//! The crate is being built; see the README for what works today.

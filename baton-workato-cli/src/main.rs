@@ -1,0 +1,7 @@
+//! `baton-workato`: sync Workato access into a c1z file for ConductorOne.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,1 @@
+//! Runnable examples and the benchmark for the baton-workato workspace.
