@@ -619,6 +619,21 @@ mod tests {
     }
 
     #[test]
+    fn catalogue_snapshot() {
+        // Pins every id and description (the c1z content) against accidental edits.
+        let rows: Vec<_> = catalogue()
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "resource_id": p.resource_id,
+                    "description": p.description,
+                })
+            })
+            .collect();
+        insta::assert_json_snapshot!(rows);
+    }
+
+    #[test]
     fn base_role_names_round_trip() {
         for role in BaseRole::ALL {
             assert_eq!(role.name().parse::<BaseRole>(), Ok(role));

@@ -12,7 +12,7 @@
 //!
 //! - [`catalogue`]: the static privilege catalogue (43 groups, 111 privileges) and the privilege
 //!   sets of the system roles Admin, Analyst and Operator;
-//! - [`env`]: environments (`dev`, `test`, `prod`), the `workato-env` scope (one environment or
+//! - [`env`](mod@env): environments (`dev`, `test`, `prod`), the `workato-env` scope (one environment or
 //!   `all`) and env-suffixed role resource ids;
 //! - [`ids`]: resource-type ids, entitlement slugs, entitlement and grant id formulas, display
 //!   names;
