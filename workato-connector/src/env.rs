@@ -332,4 +332,21 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_role_id_round_trips(bare in "[^\\s]{1,40}", idx in 0usize..3) {
+            let env = Environment::ALL_ORDER[idx];
+            let id = role_resource_id(&bare, env, EnvScope::All);
+            proptest::prop_assert_eq!(
+                parse_role_resource_id(&id, EnvScope::All),
+                Ok((bare.as_str(), env))
+            );
+            let single = role_resource_id(&bare, env, EnvScope::Single(env));
+            proptest::prop_assert_eq!(
+                parse_role_resource_id(&single, EnvScope::Single(env)),
+                Ok((bare.as_str(), env))
+            );
+        }
+    }
 }

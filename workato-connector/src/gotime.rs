@@ -100,4 +100,34 @@ mod tests {
         assert_eq!(go_time_string("2024-13-02T03:04:05Z"), None);
         assert_eq!(go_time_string("2024-01-02T23:59:60Z"), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = go_time_string(&s);
+        }
+
+        #[test]
+        fn valid_times_round_trip(
+            secs in 0i64..4_000_000_000,
+            nanos in 0u32..1_000_000_000,
+            offset_min in -720i32..=840,
+        ) {
+            let offset = FixedOffset::east_opt(offset_min * 60).expect("in range");
+            let time = DateTime::from_timestamp(secs, nanos)
+                .expect("in range")
+                .with_timezone(&offset);
+            let go = go_time_string(&time.to_rfc3339()).expect("valid RFC 3339");
+            let (rest, zone) = go.rsplit_once(' ').expect("has a zone");
+            let back = DateTime::parse_from_str(rest, "%Y-%m-%d %H:%M:%S%.f %z").expect("parses");
+            proptest::prop_assert_eq!(back, time);
+            proptest::prop_assert_eq!(back.offset(), time.offset());
+            let numeric = rest.rsplit_once(' ').expect("has an offset").1;
+            proptest::prop_assert_eq!(zone, if offset_min == 0 { "UTC" } else { numeric });
+            // Trimmed fraction: never a trailing zero, no dot when zero.
+            let clock = rest.split(' ').nth(1).expect("has a clock");
+            proptest::prop_assert_eq!(clock.contains('.'), nanos != 0);
+            proptest::prop_assert!(!clock.contains('.') || !clock.ends_with('0'));
+        }
+    }
 }
