@@ -14,8 +14,8 @@ use crate::secret::Secret;
 
 /// Shown after the flag list of the top-level help.
 const AFTER_HELP: &str = "\
-Every flag --foo-bar can also be set with the environment variable BATON_FOO_BAR or with the key
-`foo-bar:` in the YAML file named by BATON_CONFIG_PATH (default ./.baton.yaml).
+A flag --foo-bar marked [env: BATON_FOO_BAR] can also be set with that environment variable or
+with the key `foo-bar:` in the YAML file named by BATON_CONFIG_PATH (default ./.baton.yaml).
 Precedence: flag > environment > config file > default.
 
 One-shot provisioning (hidden flags, as in baton; run a sync first, they read --file):
@@ -68,7 +68,8 @@ pub struct Cli {
     #[arg(long, value_name = "ROLE")]
     pub revoke_baseline_role: Option<String>,
 
-    /// The path to the c1z file to sync with [default: sync.c1z] [env: BATON_FILE]
+    /// The c1z file a sync writes and provisioning or inspect reads [default: sync.c1z]
+    /// [env: BATON_FILE]
     #[arg(short = 'f', long, value_name = "PATH", global = true)]
     pub file: Option<PathBuf>,
 

@@ -18,6 +18,7 @@ pub fn write_completion(shell: Shell, out: &mut dyn Write) -> io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -258,7 +258,9 @@ impl Config {
         if !unknown.is_empty() {
             warnings.push(format!(
                 "config file {}: ignoring unknown keys: {}",
-                file.path().map(|p| p.display().to_string()).unwrap_or_default(),
+                file.path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 unknown.join(", ")
             ));
         }
@@ -305,7 +307,8 @@ impl Config {
             "--disable-custom-roles-sync",
         )?;
         let provisioning = src.boolean(cli.provisioning, "provisioning", "-p/--provisioning")?;
-        let skip_full_sync = src.boolean(cli.skip_full_sync, "skip-full-sync", "--skip-full-sync")?;
+        let skip_full_sync =
+            src.boolean(cli.skip_full_sync, "skip-full-sync", "--skip-full-sync")?;
         let revoke_baseline_role =
             match src.scalar(cli.revoke_baseline_role, "revoke-baseline-role")? {
                 Some((v, o)) => validation::non_blank("--revoke-baseline-role", &v, o)?,
@@ -322,13 +325,11 @@ impl Config {
         let sync_resource_types = src.list(cli.sync_resource_types, "sync-resource-types")?;
         let sync_resources = src.list(cli.sync_resources, "sync-resources")?;
 
-        let (file_path, file_origin) = match src.scalar(
-            cli.file.map(|p| p.to_string_lossy().into_owned()),
-            "file",
-        )? {
-            Some((v, o)) => (PathBuf::from(v), o),
-            None => (PathBuf::from("sync.c1z"), Origin::Default),
-        };
+        let (file_path, file_origin) =
+            match src.scalar(cli.file.map(|p| p.to_string_lossy().into_owned()), "file")? {
+                Some((v, o)) => (PathBuf::from(v), o),
+                None => (PathBuf::from("sync.c1z"), Origin::Default),
+            };
 
         let (api_key, api_key_source) = if action.calls_workato() {
             let (key, source) = api_key(&src, cli.workato_api_key, cli.workato_api_key_file)?;
@@ -446,7 +447,9 @@ fn log_level(value: &str, origin: Origin) -> Result<LogLevel, UsageError> {
             return Err(UsageError::Invalid {
                 flag: "--log-level",
                 origin,
-                reason: format!("{value:?} is not a log level; expected one of debug, info, warn, error"),
+                reason: format!(
+                    "{value:?} is not a log level; expected one of debug, info, warn, error"
+                ),
             })
         }
     })
@@ -497,9 +500,7 @@ fn api_key(
                     let fk = src.file.scalar("workato-api-key")?;
                     let ff = src.file.scalar("workato-api-key-file")?;
                     match (fk, ff) {
-                        (Some(_), Some(_)) => {
-                            return Err(conflict(" (from the config file)"))
-                        }
+                        (Some(_), Some(_)) => return Err(conflict(" (from the config file)")),
                         (Some(k), None) => (
                             Some((Secret::new(k), ApiKeySource::ConfigFile)),
                             None,

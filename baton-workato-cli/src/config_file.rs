@@ -223,6 +223,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -262,7 +263,10 @@ mod tests {
         let f = parse("workato-api-key: [s3cr3t-value]\n");
         let err = f.scalar("workato-api-key").unwrap_err();
         let text = format!("{err} {err:?}");
-        assert!(text.contains("`workato-api-key` must be a single value"), "{text}");
+        assert!(
+            text.contains("`workato-api-key` must be a single value"),
+            "{text}"
+        );
         assert!(!text.contains("s3cr3t"), "{text}");
         assert!(!format!("{f:?}").contains("s3cr3t"));
     }

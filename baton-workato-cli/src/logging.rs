@@ -54,14 +54,20 @@ pub struct Capture(Arc<Mutex<Vec<u8>>>);
 impl Capture {
     /// Everything written so far, lossily decoded.
     pub fn contents(&self) -> String {
-        let guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         String::from_utf8_lossy(&guard).into_owned()
     }
 }
 
 impl io::Write for Capture {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         guard.extend_from_slice(buf);
         Ok(buf.len())
     }
@@ -79,6 +85,7 @@ impl<'a> MakeWriter<'a> for Capture {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

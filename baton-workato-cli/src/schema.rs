@@ -208,8 +208,13 @@ struct SchemaJson {
     constraints: Vec<ConstraintJson>,
 }
 
-/// The schema as a JSON value.
+/// The schema as a JSON value (object keys sorted; [`write_schema`] keeps declaration order).
 pub fn schema_json() -> serde_json::Value {
+    // Serializing plain structs of strings and bools cannot fail.
+    serde_json::to_value(schema()).unwrap_or(serde_json::Value::Null)
+}
+
+fn schema() -> SchemaJson {
     const KEY_FIELDS: &[&str] = &["workato-api-key", "workato-api-key-file"];
     let fields = FIELDS
         .iter()
@@ -230,7 +235,7 @@ pub fn schema_json() -> serde_json::Value {
             cli_only: f.cli_only,
         })
         .collect();
-    let schema = SchemaJson {
+    SchemaJson {
         schema_version: 1,
         connector: "baton-workato",
         display_name: "Workato",
@@ -245,18 +250,17 @@ pub fn schema_json() -> serde_json::Value {
                 fields: KEY_FIELDS,
             },
         ],
-    };
-    // Serializing plain structs of strings and bools cannot fail.
-    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// Writes the schema as indented JSON followed by a newline.
 pub fn write_schema(out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &schema_json())?;
+    serde_json::to_writer_pretty(&mut *out, &schema())?;
     writeln!(out)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -45,6 +45,7 @@ impl From<String> for Secret {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -53,7 +54,10 @@ mod tests {
         let s = Secret::new("wrk-very-secret");
         assert_eq!(format!("{s:?}"), "Secret([REDACTED])");
         assert_eq!(format!("{s}"), "[REDACTED]");
-        assert_eq!(format!("{:#?}", Some(s.clone())), "Some(\n    Secret([REDACTED]),\n)");
+        assert_eq!(
+            format!("{:#?}", Some(s.clone())),
+            "Some(\n    Secret([REDACTED]),\n)"
+        );
         assert_eq!(s.expose(), "wrk-very-secret");
     }
 

@@ -321,6 +321,7 @@ pub fn input_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -345,8 +346,14 @@ mod tests {
     #[test]
     fn base_url_rules() {
         let ok = |s: &str| base_url(s, Origin::Flag).map(|u| u.to_string());
-        assert_eq!(ok("https://proxy.example.com/workato").unwrap(), "https://proxy.example.com/workato/");
-        assert_eq!(ok("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
+        assert_eq!(
+            ok("https://proxy.example.com/workato").unwrap(),
+            "https://proxy.example.com/workato/"
+        );
+        assert_eq!(
+            ok("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080/"
+        );
         assert_eq!(ok("http://127.1.2.3:1").unwrap(), "http://127.1.2.3:1/");
         assert_eq!(ok("http://localhost:9").unwrap(), "http://localhost:9/");
         assert_eq!(ok("http://[::1]:9").unwrap(), "http://[::1]:9/");
@@ -378,7 +385,10 @@ mod tests {
         let missing = dir.path().join("missing/s.c1z");
         assert!(matches!(
             output_file(&missing, Origin::Flag),
-            Err(UsageError::File { source: Some(_), .. })
+            Err(UsageError::File {
+                source: Some(_),
+                ..
+            })
         ));
         let file = dir.path().join("plain");
         std::fs::write(&file, b"x").unwrap();
