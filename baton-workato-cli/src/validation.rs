@@ -397,6 +397,23 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn output_file_in_a_read_only_directory_is_refused() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        // root ignores directory permissions, so the check cannot be observed there.
+        if std::fs::metadata(dir.path()).unwrap().uid() == 0 {
+            return;
+        }
+        let ro = dir.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let err = output_file(&ro.join("s.c1z"), Origin::Flag).unwrap_err();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(err.to_string().ends_with("is not writable"), "{err}");
+    }
+
     #[test]
     fn input_file_must_exist() {
         let dir = tempfile::tempdir().unwrap();

@@ -208,6 +208,7 @@ fn usage_errors() {
             ],
             &[],
         ),
+        ("inspect_without_c1z", &["inspect", "grants", "-f", "no-such.c1z"], &[]),
         ("missing_api_key", &[], &[]),
         (
             "api_key_file_missing",
