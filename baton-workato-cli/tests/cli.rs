@@ -208,7 +208,11 @@ fn usage_errors() {
             ],
             &[],
         ),
-        ("inspect_without_c1z", &["inspect", "grants", "-f", "no-such.c1z"], &[]),
+        (
+            "inspect_without_c1z",
+            &["inspect", "grants", "-f", "no-such.c1z"],
+            &[],
+        ),
         ("missing_api_key", &[], &[]),
         (
             "api_key_file_missing",
