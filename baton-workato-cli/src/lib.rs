@@ -1,0 +1,223 @@
+//! The `baton-workato` command line: flags, `BATON_*` environment variables and the YAML config
+//! file merged into a validated [`config::Config`], then dispatched on its [`config::Action`].
+//!
+//! [`run_with`] runs the whole command in-process with injected arguments, environment and
+//! output streams, so tests need neither a subprocess nor the real process environment.
+
+pub mod args;
+pub mod completion;
+pub mod config;
+pub mod config_file;
+pub mod logging;
+pub mod schema;
+pub mod secret;
+pub mod validation;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+use clap::error::ErrorKind;
+use clap::{ColorChoice, CommandFactory, FromArgMatches};
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::args::Cli;
+use crate::config::{Action, Config, Env};
+use crate::config_file::ConfigFile;
+use crate::validation::UsageError;
+
+/// Exit code: done, or already in the desired state.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the run failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: usage error (bad flags, environment or config file), nothing was attempted.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Help text width used by [`run_with`], so help output is the same on every terminal.
+pub const TEST_TERM_WIDTH: usize = 100;
+
+/// TEMPORARY until the lead wires the connector, API client and c1z crates in: the action is
+/// parsed and validated but has nothing to run yet. Exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error("internal: `{0}` is not wired yet (this build has the CLI layer only)")]
+pub struct NotWiredYet(pub &'static str);
+
+/// Options that differ between the real binary and in-process runs.
+struct RunOptions {
+    /// Install the log dispatcher process-wide (binary) or for this thread only (tests).
+    global_logs: bool,
+    /// ANSI colours in console logs.
+    ansi: bool,
+    /// Fixed help width, or `None` for the terminal's.
+    term_width: Option<usize>,
+}
+
+/// Runs `baton-workato` with the process's arguments, environment and standard streams.
+pub fn run() -> std::process::ExitCode {
+    use std::io::IsTerminal;
+    let env: Env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let options = RunOptions {
+        global_logs: true,
+        ansi: io::stderr().is_terminal(),
+        term_width: None,
+    };
+    let mut stdout = io::stdout().lock();
+    let code = run_inner(std::env::args_os(), &env, &mut stdout, io::stderr, options);
+    std::process::ExitCode::from(code)
+}
+
+/// Runs `baton-workato` in-process: `args` includes the program name; `env` stands in for the
+/// process environment; output goes to `stdout`, logs and error messages to `stderr`. Logs are
+/// installed for the calling thread only. Returns the exit code ([`EXIT_OK`], [`EXIT_FAILED`],
+/// [`EXIT_USAGE`]).
+pub fn run_with<I, T, W>(args: I, env: &Env, stdout: &mut dyn Write, stderr: W) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let options = RunOptions {
+        global_logs: false,
+        ansi: false,
+        term_width: Some(TEST_TERM_WIDTH),
+    };
+    run_inner(args, env, stdout, stderr, options)
+}
+
+/// The clap command with the settings every run uses.
+pub fn command(term_width: Option<usize>) -> clap::Command {
+    let cmd = Cli::command().color(ColorChoice::Never);
+    match term_width {
+        Some(w) => cmd.term_width(w).max_term_width(w),
+        None => cmd,
+    }
+}
+
+fn run_inner<I, T, W>(
+    args: I,
+    env: &Env,
+    stdout: &mut dyn Write,
+    stderr: W,
+    options: RunOptions,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let cli = match command(options.term_width)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e, stdout, &mut stderr.make_writer()),
+    };
+    let config = match ConfigFile::load(env)
+        .map_err(UsageError::from)
+        .and_then(|file| Config::from_sources(cli, env, &file))
+    {
+        Ok(c) => c,
+        Err(e) => return report(&anyhow::Error::new(e), &mut stderr.make_writer()),
+    };
+
+    // Shared by the log dispatcher and the final error message.
+    let stderr = std::sync::Arc::new(stderr);
+    let dispatcher = logging::dispatch(
+        config.log_level,
+        config.log_format,
+        Shared(stderr.clone()),
+        options.ansi,
+    );
+    let _guard = if options.global_logs {
+        // Fails only if a dispatcher is already installed, which then keeps logging.
+        let _ = tracing::dispatcher::set_global_default(dispatcher);
+        None
+    } else {
+        Some(tracing::dispatcher::set_default(&dispatcher))
+    };
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
+    tracing::debug!(?config, "configuration");
+
+    match dispatch(&config, stdout) {
+        Ok(code) => code,
+        Err(e) => report(&e, &mut stderr.make_writer()),
+    }
+}
+
+/// Runs the validated action, writing command output (not logs) to `stdout`.
+///
+/// `config` and `completion` are complete; the other actions return [`NotWiredYet`] until the
+/// lead connects the libraries (TEMPORARY).
+pub fn dispatch(config: &Config, stdout: &mut dyn Write) -> anyhow::Result<u8> {
+    match &config.action {
+        Action::ConfigSchema => {
+            schema::write_schema(stdout)?;
+            Ok(EXIT_OK)
+        }
+        Action::Completion { shell } => {
+            completion::write_completion(*shell, stdout)?;
+            Ok(EXIT_OK)
+        }
+        // TEMPORARY: replaced when the connector, API client and c1z crates are wired in.
+        other => Err(NotWiredYet(other.name()).into()),
+    }
+}
+
+/// A `MakeWriter` shared between the log dispatcher and the error report.
+struct Shared<W>(std::sync::Arc<W>);
+
+impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Shared<W> {
+    type Writer = W::Writer;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.0.make_writer()
+    }
+}
+
+/// Prints a clap error or help: help and version go to stdout with exit 0.
+fn clap_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let text = e.render().to_string();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // A closed pipe (`| head`) is not a failure.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
+            EXIT_OK
+        }
+        _ => {
+            let _ = stderr.write_all(text.as_bytes());
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Prints `err` once with its chain and returns its exit code: usage errors 2, a closed
+/// stdout 0 (the reader went away), anything else 1.
+pub fn report(err: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
+    if is_broken_pipe(err) {
+        return EXIT_OK;
+    }
+    let usage = err.chain().any(|e| e.is::<UsageError>());
+    let text = if usage {
+        format!("error: {err:#}\n\nFor more information, try '--help'.\n")
+    } else {
+        format!("error: {err:#}\n")
+    };
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+    if usage {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILED
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,120 @@
+//! Logs through `tracing`: JSON lines by default (as baton), `console` for people.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use tracing::Dispatch;
+use tracing_subscriber::filter::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::config::{LogFormat, LogLevel};
+
+/// Noisy dependencies are capped at `warn` unless the user asks for `trace`.
+const QUIET_DEPS: &str = "hyper=warn,hyper_util=warn,h2=warn,rustls=warn,reqwest=warn";
+
+/// Builds a dispatcher writing to `writer` at `level` in `format`. Install it globally
+/// (`tracing::dispatcher::set_global_default`) in the binary, or per thread in tests.
+pub fn dispatch<W>(level: LogLevel, format: LogFormat, writer: W, ansi: bool) -> Dispatch
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let level_name = match level {
+        LogLevel::Trace => "trace",
+        LogLevel::Debug => "debug",
+        LogLevel::Info => "info",
+        LogLevel::Warn => "warn",
+        LogLevel::Error => "error",
+    };
+    let directives = if level == LogLevel::Trace {
+        level_name.to_string()
+    } else {
+        format!("{level_name},{QUIET_DEPS}")
+    };
+    let filter = EnvFilter::builder().parse_lossy(directives);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    match format {
+        LogFormat::Json => Dispatch::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(false)
+                .finish(),
+        ),
+        LogFormat::Console => Dispatch::new(builder.with_ansi(ansi).finish()),
+    }
+}
+
+/// An in-memory stderr for in-process runs and tests: every clone appends to the same buffer.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Everything written so far, lossily decoded.
+    pub fn contents(&self) -> String {
+        let guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        String::from_utf8_lossy(&guard).into_owned()
+    }
+}
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn capture(level: LogLevel, format: LogFormat) -> String {
+        let buf = Capture::default();
+        let d = dispatch(level, format, buf.clone(), false);
+        tracing::dispatcher::with_default(&d, || {
+            tracing::debug!("hidden at info");
+            tracing::info!(count = 3, "synced");
+        });
+        buf.contents()
+    }
+
+    #[test]
+    fn json_lines_by_default_shape() {
+        let out = capture(LogLevel::Info, LogFormat::Json);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 1, "{out}");
+        let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(v["message"], "synced");
+        assert_eq!(v["count"], 3);
+        assert_eq!(v["level"], "INFO");
+    }
+
+    #[test]
+    fn console_and_debug_level() {
+        let out = capture(LogLevel::Debug, LogFormat::Console);
+        assert!(out.contains("hidden at info"), "{out}");
+        assert!(out.contains("synced count=3"), "{out}");
+        assert!(!out.contains('\u{1b}'), "no ANSI when disabled: {out}");
+    }
+}
