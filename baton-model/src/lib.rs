@@ -2,4 +2,5 @@
 //!
 //! The crate is being built; see the README for what works today.
 
+pub mod model;
 pub mod proto;
