@@ -2,5 +2,6 @@
 //!
 //! The crate is being built; see the README for what works today.
 
+pub mod json;
 pub mod model;
 pub mod proto;
