@@ -39,6 +39,7 @@ pub mod ids;
 mod profile;
 mod resource;
 mod resource_type;
+mod time;
 mod traits;
 mod validate;
 
@@ -49,6 +50,7 @@ pub use grant::GrantBuilder;
 pub use profile::{json_to_value, Profile};
 pub use resource::ResourceBuilder;
 pub use resource_type::ResourceTypeBuilder;
+pub use time::{timestamp_from_datetime, timestamp_from_rfc3339};
 pub use traits::{AppTraitBuilder, UserTraitBuilder};
 pub use validate::{
     validate_entitlement, validate_grant, validate_resource, validate_resource_fields,
