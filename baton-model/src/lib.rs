@@ -49,7 +49,8 @@
 //!   `Any` packing with `type.googleapis.com/` URLs and Go's last-`/` matching rule.
 //! - [`model`]: builders for resource types, resources, traits, entitlements and grants that
 //!   follow baton-sdk's id conventions and reject what the Go syncer rejects ([`model::ModelError`]);
-//!   id helpers ([`model::ids`]), profiles, typed annotation access and validation.
+//!   id helpers ([`model::ids`]), profiles, typed annotation access, validation and the
+//!   `ConnectorCapabilities` derivation ([`model::CapabilitiesBuilder`]).
 //! - [`json`]: protojson rendering in the exact shapes of `baton -o json` and `capabilities`.
 //! - [`provision`]: async traits for grant/revoke, account creation and deletion with typed,
 //!   idempotent outcomes.

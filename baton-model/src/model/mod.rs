@@ -32,6 +32,7 @@
 //! ```
 
 mod annotations;
+mod capabilities;
 mod entitlement;
 mod error;
 mod grant;
@@ -44,6 +45,7 @@ mod traits;
 mod validate;
 
 pub use annotations::{AnnotationsExt, AnnotationsMutExt};
+pub use capabilities::{CapabilitiesBuilder, TypeFeatures};
 pub use entitlement::EntitlementBuilder;
 pub use error::ModelError;
 pub use grant::GrantBuilder;
