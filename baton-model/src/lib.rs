@@ -2,4 +2,6 @@
 //!
 //! The crate is being built; see the README for what works today.
 
+pub mod c1z;
 pub mod proto;
+pub mod sync;
