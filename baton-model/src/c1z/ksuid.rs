@@ -150,7 +150,9 @@ mod tests {
 
     #[test]
     fn known_vector_timestamp() {
-        let k: Ksuid = "0ujtsYcgvSTl8PAuAdqWYSMnLOv".parse().expect("valid test input");
+        let k: Ksuid = "0ujtsYcgvSTl8PAuAdqWYSMnLOv"
+            .parse()
+            .expect("valid test input");
         assert_eq!(k.timestamp(), 107_608_047);
         assert_eq!(k.unix_seconds(), 1_507_608_047);
         assert_eq!(k.to_string(), "0ujtsYcgvSTl8PAuAdqWYSMnLOv");
@@ -162,7 +164,12 @@ mod tests {
         assert_eq!(zero.to_string(), "000000000000000000000000000");
         let max = Ksuid([0xff; 20]);
         assert_eq!(max.to_string(), "aWgEPTl1tmebfsQzFP4bxwgy80V");
-        assert_eq!("aWgEPTl1tmebfsQzFP4bxwgy80V".parse::<Ksuid>().expect("valid test input"), max);
+        assert_eq!(
+            "aWgEPTl1tmebfsQzFP4bxwgy80V"
+                .parse::<Ksuid>()
+                .expect("valid test input"),
+            max
+        );
         assert!(matches!(
             "aWgEPTl1tmebfsQzFP4bxwgy80W".parse::<Ksuid>(),
             Err(KsuidError::Overflow)

@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn trims_fraction() {
-        let t = Utc.with_ymd_and_hms(2026, 3, 3, 9, 45, 13).single().expect("valid test input");
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 3, 9, 45, 13)
+            .single()
+            .expect("valid test input");
         assert_eq!(format_go(&t), "2026-03-03 09:45:13");
         let t2 = t + chrono::Duration::nanoseconds(60_056_000);
         assert_eq!(format_go(&t2), "2026-03-03 09:45:13.060056");
@@ -54,7 +57,12 @@ mod tests {
         let t = parse_go("2026-11-27 17:09:47.212981283").expect("valid test input");
         assert_eq!(t.timestamp(), 1_795_799_387);
         assert_eq!(t.nanosecond(), 212_981_283);
-        assert_eq!(parse_go("2026-03-03 09:45:13").expect("valid test input").nanosecond(), 0);
+        assert_eq!(
+            parse_go("2026-03-03 09:45:13")
+                .expect("valid test input")
+                .nanosecond(),
+            0
+        );
         assert_eq!(
             parse_go("2026-03-03T09:45:13Z"),
             parse_go("2026-03-03 09:45:13")
