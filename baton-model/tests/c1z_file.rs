@@ -1,5 +1,8 @@
 //! c1z v1 writer and reader: schema, round trips, atomicity, compatibility with Go-written files.
 
+// Row tuples mirror the SQL column lists they are read from.
+#![allow(clippy::type_complexity)]
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
@@ -68,7 +71,7 @@ fn sample() -> Sample {
         .expect("folder");
     let member = EntitlementBuilder::new(&eng, "member")
         .purpose(Purpose::Assignment)
-        .grantable_to(&[user_t.clone()])
+        .grantable_to(std::slice::from_ref(&user_t))
         .build()
         .expect("ent");
     let admin = EntitlementBuilder::new(&proj, "admin")
