@@ -740,3 +740,40 @@ async fn seed_json_round_trips_through_the_server() {
     assert!(!fake.set_member_roles(9, vec![]));
     assert_eq!(fake.member(1002).expect("carol").roles.len(), 1);
 }
+
+#[tokio::test]
+async fn debug_output_hides_the_token() {
+    let mut seed = Seed::empty();
+    seed.token = "sekrit-token-xyz".to_owned();
+    let fake = FakeWorkato::start(seed).await.expect("start");
+    let text = format!("{fake:?}");
+    assert!(!text.contains("sekrit-token-xyz"));
+    assert!(text.contains(&fake.addr().to_string()));
+}
+
+#[tokio::test]
+async fn twenty_thousand_members_and_five_thousand_folders_are_served() {
+    let params = GenParams {
+        members: 20_000,
+        projects: 50,
+        folder_depth: 2,
+        folder_fanout: 10,
+        ..GenParams::default()
+    };
+    let fake = FakeWorkato::start(Seed::generate(&params))
+        .await
+        .expect("start");
+    let http = Http::new(&fake);
+    let (_, members) = http.get("/api/members").await;
+    assert_eq!(members["total"], 20_000);
+    let (_, last) = http.get("/api/members/20999").await;
+    assert_eq!(last["data"]["id"], 20_999);
+    let (_, projects) = http.get("/api/projects?per_page=100").await;
+    let root = projects[49]["folder_id"].as_u64().expect("root");
+    let (_, level1) = http.get(&format!("/api/folders?parent_id={root}")).await;
+    assert_eq!(level1.as_array().expect("array").len(), 10);
+    let child = level1[0]["id"].as_u64().expect("child");
+    let (_, level2) = http.get(&format!("/api/folders?parent_id={child}")).await;
+    assert_eq!(level2.as_array().expect("array").len(), 10);
+    assert_eq!(level2[0]["project_id"], projects[49]["id"]);
+}

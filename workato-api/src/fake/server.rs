@@ -30,7 +30,6 @@ struct Control {
     latency: Duration,
 }
 
-#[derive(Debug)]
 struct Shared {
     token: String,
     state: Mutex<State>,
@@ -52,7 +51,6 @@ impl Shared {
 ///
 /// The server runs on a task of the runtime that called [`FakeWorkato::start`]; it stops
 /// accepting connections when the handle is dropped or [`FakeWorkato::shutdown`] is awaited.
-#[derive(Debug)]
 pub struct FakeWorkato {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -263,6 +261,16 @@ impl FakeWorkato {
     /// The current state as a seed (pending invitations excluded).
     pub fn snapshot(&self) -> Seed {
         self.shared.state().to_seed(&self.shared.token)
+    }
+}
+
+// Manual: the token must never show up in Debug output, even a fake one.
+impl std::fmt::Debug for FakeWorkato {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeWorkato")
+            .field("addr", &self.addr)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 
