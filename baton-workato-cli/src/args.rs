@@ -178,12 +178,16 @@ pub struct InspectArgs {
     /// Only objects of this resource type
     #[arg(long, value_name = "TYPE")]
     pub resource_type: Option<String>,
-    /// Only this resource (entitlements and grants: of this resource)
+    /// Only this resource, as TYPE:ID or ID with --resource-type (entitlements and grants: of
+    /// this resource)
     #[arg(long, value_name = "ID")]
     pub resource: Option<String>,
     /// Only grants of this entitlement
     #[arg(long, value_name = "ID")]
     pub entitlement: Option<String>,
+    /// Only grants held by this principal, as TYPE:ID (e.g. collaborator:1001)
+    #[arg(long, value_name = "TYPE:ID")]
+    pub principal: Option<String>,
 }
 
 /// `demo` arguments.

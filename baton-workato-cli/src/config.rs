@@ -76,6 +76,8 @@ pub struct InspectFilters {
     pub resource: Option<String>,
     /// Only grants of this entitlement.
     pub entitlement: Option<String>,
+    /// Only grants held by this principal (`TYPE:ID`).
+    pub principal: Option<String>,
 }
 
 /// What the run does.
@@ -590,6 +592,7 @@ fn action(ops: &OneShotArgs, command: Option<Command>) -> Result<Action, UsageEr
                     resource_type: a.resource_type,
                     resource: a.resource,
                     entitlement: a.entitlement,
+                    principal: a.principal,
                 },
             },
             Command::Demo(a) => Action::Demo { serve: a.serve },

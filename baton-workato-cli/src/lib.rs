@@ -8,9 +8,14 @@ pub mod args;
 pub mod completion;
 pub mod config;
 pub mod config_file;
+pub mod connect;
+pub mod inspect;
 pub mod logging;
+pub mod progress;
 pub mod schema;
 pub mod secret;
+pub mod sync;
+pub mod table;
 pub mod validation;
 
 use std::ffi::OsString;
@@ -49,6 +54,8 @@ struct RunOptions {
     ansi: bool,
     /// Fixed help width, or `None` for the terminal's.
     term_width: Option<usize>,
+    /// stderr is a terminal: a sync may draw a live progress line there.
+    terminal: bool,
 }
 
 /// Runs `baton-workato` with the process's arguments, environment and standard streams.
@@ -61,6 +68,7 @@ pub fn run() -> std::process::ExitCode {
         global_logs: true,
         ansi: io::stderr().is_terminal(),
         term_width: None,
+        terminal: io::stderr().is_terminal(),
     };
     let mut stdout = io::stdout().lock();
     let code = run_inner(std::env::args_os(), &env, &mut stdout, io::stderr, options);
@@ -81,6 +89,7 @@ where
         global_logs: false,
         ansi: false,
         term_width: Some(TEST_TERM_WIDTH),
+        terminal: false,
     };
     run_inner(args, env, stdout, stderr, options)
 }
@@ -141,17 +150,23 @@ where
     }
     tracing::debug!(?config, "configuration");
 
-    match dispatch(&config, stdout) {
+    // JSON logs are read by machines: no terminal redraws between them.
+    let progress = options.terminal && config.log_format == config::LogFormat::Console;
+    match dispatch_with(&config, stdout, progress) {
         Ok(code) => code,
         Err(e) => report(&e, &mut stderr.make_writer()),
     }
 }
 
-/// Runs the validated action, writing command output (not logs) to `stdout`.
-///
-/// `config` and `completion` are complete; the other actions return [`NotWiredYet`] until the
-/// lead connects the libraries (TEMPORARY).
+/// Runs the validated action, writing command output (not logs) to `stdout`. Never draws a
+/// progress line.
 pub fn dispatch(config: &Config, stdout: &mut dyn Write) -> anyhow::Result<u8> {
+    dispatch_with(config, stdout, false)
+}
+
+/// [`dispatch`], with a live sync progress line on stderr when `progress` is set.
+fn dispatch_with(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::Result<u8> {
+    let _ = progress;
     match &config.action {
         Action::ConfigSchema => {
             schema::write_schema(stdout)?;
@@ -161,7 +176,15 @@ pub fn dispatch(config: &Config, stdout: &mut dyn Write) -> anyhow::Result<u8> {
             completion::write_completion(*shell, stdout)?;
             Ok(EXIT_OK)
         }
-        // TEMPORARY: replaced when the connector, API client and c1z crates are wired in.
+        Action::Inspect {
+            what,
+            output,
+            filters,
+        } => {
+            inspect::run(&config.file, *what, *output, filters, stdout)?;
+            Ok(EXIT_OK)
+        }
+        // TEMPORARY: replaced when the connector lands.
         other => Err(NotWiredYet(other.name()).into()),
     }
 }
