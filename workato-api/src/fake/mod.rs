@@ -25,6 +25,24 @@
 //! The server binds `127.0.0.1:0`, runs on a task of the current Tokio runtime (current-thread
 //! `#[tokio::test]` works) and stops when the [`FakeWorkato`] is dropped.
 //!
+//! # Endpoints
+//!
+//! `GET /api/users/me`; `GET|POST /api/members`, `GET|PUT|DELETE /api/members/:id`,
+//! `GET /api/members/:id/privileges`, `GET /api/members/:id/project_grants`,
+//! `POST /api/member_invitations`; `GET /api/roles` (style B); `GET /api/environment_roles[/:id]`,
+//! `GET /api/project_roles[/:id]` (style C); `GET /api/projects`, `GET /api/folders?parent_id=`
+//! (style B); `GET|PUT /api/projects/:id/project_grants`, `GET|PUT|DELETE /api/project_grants/:id`;
+//! `GET /api/user_groups[/:id]`, `GET /api/user_groups/:id/members`,
+//! `GET /api/user_groups/:id/project_grants` (style C). Counter keys are these templates with
+//! `:id` placeholders, e.g. `"GET /api/members/:id/privileges"`.
+//!
+//! # Seeds
+//!
+//! [`Seed::default_workspace`] is the reference workspace of spec/connector-model.md §11;
+//! [`Seed::generate`] builds large deterministic workspaces from [`GenParams`];
+//! [`Seed::from_json`] / [`Seed::to_json`] load and save seeds; [`FakeWorkato::snapshot`]
+//! turns the live state back into a seed.
+//!
 //! # Request pipeline
 //!
 //! Every request is (1) counted under its route template (`"GET /api/members/:id"`) and
