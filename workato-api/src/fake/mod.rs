@@ -70,6 +70,18 @@
 //!   [`Seed::environment_roles_enabled`] `false` ⇒ environment-role, project-role and
 //!   project-grant endpoints answer 401 (an un-migrated workspace).
 //! - 429 bodies are `{"message":"Too many requests"}` with `Retry-After` in whole seconds.
+//!
+//! [`FakeWorkato::set_latency`]: crate::fake::FakeWorkato::set_latency
+//! [`FakeWorkato::snapshot`]: crate::fake::FakeWorkato::snapshot
+//! [`FakeWorkato`]: crate::fake::FakeWorkato
+//! [`Fault`]: crate::fake::Fault
+//! [`GenParams`]: crate::fake::GenParams
+//! [`Seed::default_workspace`]: crate::fake::Seed::default_workspace
+//! [`Seed::environment_roles_enabled`]: crate::fake::Seed::environment_roles_enabled
+//! [`Seed::from_json`]: crate::fake::Seed::from_json
+//! [`Seed::generate`]: crate::fake::Seed::generate
+//! [`Seed::legacy_roles_enabled`]: crate::fake::Seed::legacy_roles_enabled
+//! [`Seed::to_json`]: crate::fake::Seed::to_json
 
 mod faults;
 mod generate;
