@@ -420,6 +420,14 @@ impl C1zWriter {
         Ok(out)
     }
 
+    /// The highest row id of the stored resources (0 when none).
+    pub fn max_resource_row(&self) -> Result<i64, C1zError> {
+        Ok(self
+            .conn()?
+            .prepare_cached("select coalesce(max(id), 0) from v1_resources where sync_id = ?1")?
+            .query_row(params![self.sync_id], |r| r.get(0))?)
+    }
+
     /// The stored entitlement with this id.
     pub fn entitlement(&self, id: &str) -> Result<Option<Entitlement>, C1zError> {
         let row: Option<(i64, Vec<u8>)> = self
