@@ -825,3 +825,289 @@ async fn delete_collaborator_then_already_gone() {
         }
     ));
 }
+
+// ---- exact request bodies (mockito) ----------------------------------------------------
+
+mod bodies {
+    use mockito::{Matcher, Server, ServerGuard};
+
+    use super::*;
+
+    fn mock_client(server: &ServerGuard) -> Client {
+        Client::builder()
+            .token(ApiToken::new("test-token"))
+            .base_url(server.url())
+            .rate_limit_all(0)
+            .build()
+            .expect("client")
+    }
+
+    async fn json_get(
+        server: &mut ServerGuard,
+        path: &str,
+        body: &str,
+        hits: usize,
+    ) -> mockito::Mock {
+        server
+            .mock("GET", path)
+            .match_query(Matcher::Any)
+            .with_header("content-type", "application/json")
+            .with_body(body)
+            .expect(hits)
+            .create_async()
+            .await
+    }
+
+    async fn exact(
+        server: &mut ServerGuard,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> mockito::Mock {
+        server
+            .mock(method, path)
+            .match_body(Matcher::Exact(body.to_owned()))
+            .with_header("content-type", "application/json")
+            .with_body(r#"{"result":"ok"}"#)
+            .expect(1)
+            .create_async()
+            .await
+    }
+
+    #[tokio::test]
+    async fn legacy_role_grant_sends_the_name_and_no_role_type() {
+        let mut server = Server::new_async().await;
+        let roles = json_get(
+            &mut server,
+            "/api/roles",
+            r#"[{"id":1,"name":"Custom Reviewer"},{"id":2,"name":"Custom Auditor"}]"#,
+            1,
+        )
+        .await;
+        let member = json_get(
+            &mut server,
+            "/api/members/1002",
+            r#"{"data":{"id":1002,"name":"Carol","email":"c@x","roles":[{"environment_type":"dev","role_name":"Admin","role_type":"privilege_group"}]}}"#,
+            1,
+        )
+        .await;
+        let put = exact(
+            &mut server,
+            "PUT",
+            "/api/members/1002",
+            r#"{"env_roles":[{"environment_type":"dev","name":"Custom Reviewer"}]}"#,
+        )
+        .await;
+        let p = WorkatoProvisioner::new(mock_client(&server), config(DEV));
+        let (_, superseded) = granted(
+            p.grant(
+                &collaborator("1002"),
+                &entitlement("role:1:collaborator-has"),
+            )
+            .await
+            .expect("grant"),
+        );
+        assert_eq!(
+            superseded,
+            ["role:Admin:collaborator-has:collaborator:1002"]
+        );
+        roles.assert_async().await;
+        member.assert_async().await;
+        put.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn environment_role_grant_sends_role_type_environment() {
+        let mut server = Server::new_async().await;
+        let env_role = json_get(
+            &mut server,
+            "/api/environment_roles/51",
+            r#"{"data":{"id":51,"name":"Releaser","type":"custom"}}"#,
+            1,
+        )
+        .await;
+        // Bare member object (the envelope is UNCONFIRMED).
+        let member = json_get(
+            &mut server,
+            "/api/members/1001",
+            r#"{"id":1001,"name":"Bob","email":"b@x","roles":[]}"#,
+            1,
+        )
+        .await;
+        let put = exact(
+            &mut server,
+            "PUT",
+            "/api/members/1001",
+            r#"{"env_roles":[{"environment_type":"prod","name":"Releaser","role_type":"environment"}]}"#,
+        )
+        .await;
+        let p = WorkatoProvisioner::new(mock_client(&server), config(EnvScope::All));
+        let (grants, superseded) = granted(
+            p.grant(
+                &collaborator("1001"),
+                &entitlement("environment_role:51-prod:collaborator-has"),
+            )
+            .await
+            .expect("grant"),
+        );
+        assert_eq!(
+            grants[0].id,
+            "environment_role:51-prod:collaborator-has:collaborator:1001"
+        );
+        assert!(superseded.is_empty());
+        env_role.assert_async().await;
+        member.assert_async().await;
+        put.assert_async().await;
+    }
+
+    async fn revoke_body(role_type: Option<&str>, expected: &str) {
+        let mut server = Server::new_async().await;
+        let _roles = json_get(
+            &mut server,
+            "/api/roles",
+            r#"[{"id":1,"name":"Custom Reviewer"}]"#,
+            1,
+        )
+        .await;
+        // role_type absent: an older response shape; it means privilege_group.
+        let _member = json_get(
+            &mut server,
+            "/api/members/1003",
+            r#"{"data":{"id":1003,"name":"Dave","email":"d@x","roles":[{"environment_type":"dev","role_name":"Custom Reviewer"},{"environment_type":"test","role_name":"Custom Auditor"}]}}"#,
+            1,
+        )
+        .await;
+        let put = exact(&mut server, "PUT", "/api/members/1003", expected).await;
+        let mut config = config(DEV);
+        config.revoke_baseline_role_type = role_type.map(str::to_owned);
+        let p = WorkatoProvisioner::new(mock_client(&server), config);
+        assert_eq!(
+            p.revoke(&grant_ref("role:1:collaborator-has:collaborator:1003"))
+                .await
+                .expect("revoke"),
+            RevokeOutcome::Revoked
+        );
+        put.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn revoke_sends_no_access_without_role_type_by_default() {
+        revoke_body(
+            None,
+            r#"{"env_roles":[{"environment_type":"dev","name":"NoAccess"}]}"#,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn revoke_sends_the_configured_baseline_role_type() {
+        revoke_body(
+            Some("environment"),
+            r#"{"env_roles":[{"environment_type":"dev","name":"NoAccess","role_type":"environment"}]}"#,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn project_grant_upsert_bodies() {
+        let mut server = Server::new_async().await;
+        let _role = json_get(
+            &mut server,
+            "/api/project_roles/7",
+            r#"{"data":{"id":7,"name":"Viewer"}}"#,
+            1,
+        )
+        .await;
+        let _str_role = json_get(
+            &mut server,
+            "/api/project_roles/pr-X",
+            r#"{"data":{"id":"pr-X","name":"Editor"}}"#,
+            1,
+        )
+        .await;
+        let list = json_get(
+            &mut server,
+            "/api/projects/101/project_grants",
+            r#"{"data":[],"total":0,"page":{"number":1,"size":100}}"#,
+            4,
+        )
+        .await;
+        let user = exact(
+            &mut server,
+            "PUT",
+            "/api/projects/101/project_grants",
+            r#"{"grants":[{"user_id":1002,"project_role_id":7}]}"#,
+        )
+        .await;
+        let group = exact(
+            &mut server,
+            "PUT",
+            "/api/projects/101/project_grants",
+            r#"{"grants":[{"user_group_id":"am-1","project_role_id":"pr-X"}]}"#,
+        )
+        .await;
+        let p = WorkatoProvisioner::new(mock_client(&server), config(DEV));
+        granted(
+            p.grant(
+                &collaborator("1002"),
+                &entitlement("project_role:101-7:member"),
+            )
+            .await
+            .expect("user grant"),
+        );
+        granted(
+            p.grant(
+                &principal("collaborator_group", "am-1"),
+                &entitlement("project_role:101-pr-X:member"),
+            )
+            .await
+            .expect("group grant"),
+        );
+        user.assert_async().await;
+        group.assert_async().await;
+        list.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn invitation_body() {
+        let mut server = Server::new_async().await;
+        let members = json_get(&mut server, "/api/members", r#"{"data":[],"total":0}"#, 2).await;
+        let deployer = server
+            .mock("GET", "/api/environment_roles")
+            .match_query(Matcher::UrlEncoded("name".into(), "Deployer".into()))
+            .with_body(r#"{"data":[{"id":50,"name":"Deployer"}],"total":1,"page":{"number":1,"size":100}}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let operator = server
+            .mock("GET", "/api/environment_roles")
+            .match_query(Matcher::UrlEncoded("name".into(), "Operator".into()))
+            .with_body(r#"{"data":[],"total":0,"page":{"number":1,"size":100}}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let invite = exact(
+            &mut server,
+            "POST",
+            "/api/member_invitations",
+            r#"{"name":"Hana","email":"hana@x.example","env_roles":[{"environment_type":"dev","name":"Deployer","role_type":"environment"},{"environment_type":"prod","name":"Operator"}],"user_group_ids":["am-1"]}"#,
+        )
+        .await;
+        let p = WorkatoProvisioner::new(mock_client(&server), config(DEV));
+        let profile = Profile::new()
+            .with("name", "Hana")
+            .with("env_roles", "dev:Deployer, prod:Operator")
+            .with("user_group_ids", "am-1")
+            .into_struct();
+        let info = AccountInfo::new("hana@x.example", "hana").with_profile(profile);
+        let outcome = p.create_account(&info, NO_PASSWORD).await.expect("create");
+        assert!(matches!(
+            outcome,
+            CreateAccountOutcome::ActionRequired { .. }
+        ));
+        members.assert_async().await;
+        deployer.assert_async().await;
+        operator.assert_async().await;
+        invite.assert_async().await;
+    }
+}
