@@ -85,10 +85,6 @@ mod token;
 pub mod user_groups;
 pub mod workspace;
 
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;
-
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use common::{EnvironmentType, RoleKind, RoleType};
 pub use data_center::{DataCenter, UnknownDataCenter};
@@ -109,3 +105,7 @@ pub use projects::Project;
 pub use roles::Role;
 pub use user_groups::{UserGroup, UserGroupMember};
 pub use workspace::Workspace;
+
+/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
+#[cfg(feature = "fake")]
+pub mod fake;
