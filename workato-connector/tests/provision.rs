@@ -1009,6 +1009,42 @@ mod bodies {
     }
 
     #[tokio::test]
+    async fn environment_role_revoke_when_the_member_list_omits_role_type() {
+        let mut server = Server::new_async().await;
+        let _env_role = json_get(
+            &mut server,
+            "/api/environment_roles/50",
+            r#"{"data":{"id":50,"name":"Deployer"}}"#,
+            1,
+        )
+        .await;
+        let _member = json_get(
+            &mut server,
+            "/api/members/1004",
+            r#"{"data":{"id":1004,"name":"Erin","email":"e@x","roles":[{"environment_type":"dev","role_name":"Deployer"}]}}"#,
+            1,
+        )
+        .await;
+        let put = exact(
+            &mut server,
+            "PUT",
+            "/api/members/1004",
+            r#"{"env_roles":[{"environment_type":"dev","name":"NoAccess"}]}"#,
+        )
+        .await;
+        let p = WorkatoProvisioner::new(mock_client(&server), config(DEV));
+        assert_eq!(
+            p.revoke(&grant_ref(
+                "environment_role:50:collaborator-has:collaborator:1004"
+            ))
+            .await
+            .expect("revoke"),
+            RevokeOutcome::Revoked
+        );
+        put.assert_async().await;
+    }
+
+    #[tokio::test]
     async fn project_grant_upsert_bodies() {
         let mut server = Server::new_async().await;
         let _role = json_get(

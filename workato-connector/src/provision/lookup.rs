@@ -111,20 +111,15 @@ pub(crate) async fn superseded_grant_id(
     member: MemberId,
 ) -> Option<String> {
     let resolved = match held.family {
-        Some(RoleFamily::Environment) => {
-            match client.environment_roles().find_by_name(&held.name).await {
-                Ok(found) => found.map(|r| (ENVIRONMENT_ROLE.id, r.id.to_string())),
-                Err(e) => {
-                    tracing::warn!(error = %e, role = %held.name, "cannot look up the replaced environment role");
-                    None
-                }
-            }
-        }
+        Some(RoleFamily::Environment) => env_role_id(client, &held.name).await,
         Some(RoleFamily::Legacy) => match BaseRole::from_name(&held.name) {
             Some(base) => Some((ROLE.id, base.name().to_owned())),
-            None => custom_role_id(client, &held.name)
-                .await
-                .map(|id| (ROLE.id, id)),
+            None => match custom_role_id(client, &held.name).await {
+                Some(id) => Some((ROLE.id, id)),
+                // Without a role_type the name may also be an environment role's.
+                None if !held.typed => env_role_id(client, &held.name).await,
+                None => None,
+            },
         },
         None => None,
     };
@@ -143,6 +138,16 @@ pub(crate) async fn superseded_grant_id(
         &entitlement,
         &member.to_string(),
     ))
+}
+
+async fn env_role_id(client: &Client, name: &str) -> Option<(&'static str, String)> {
+    match client.environment_roles().find_by_name(name).await {
+        Ok(found) => found.map(|r| (ENVIRONMENT_ROLE.id, r.id.to_string())),
+        Err(e) => {
+            tracing::warn!(error = %e, role = name, "cannot look up the replaced environment role");
+            None
+        }
+    }
 }
 
 async fn custom_role_id(client: &Client, name: &str) -> Option<String> {

@@ -14,6 +14,12 @@
 //!
 //! Only the one environment is ever listed: Workato changes only the environments a PUT names,
 //! so other environments cannot be touched by construction.
+//!
+//! "Same role" means same name and same family. A member entry without `role_type` (older
+//! response shape; whether the list always carries it is UNCONFIRMED) is read as a legacy role
+//! when granting — at worst a redundant, idempotent PUT — but matches either family when
+//! revoking, so that a revoke never reports "already revoked" while the collaborator may still
+//! hold the role.
 
 use workato_api::members::{EnvRoleAssignment, Member};
 use workato_api::{EnvironmentType, RoleType};
@@ -47,8 +53,11 @@ pub(crate) fn env_of(env: &EnvironmentType) -> Option<Environment> {
 pub(crate) struct HeldRole {
     /// Role name as Workato lists it.
     pub name: String,
-    /// Its family; `None` for a `role_type` this connector does not know.
+    /// Its family (absent `role_type` read as legacy); `None` for a `role_type` this connector
+    /// does not know.
     pub family: Option<RoleFamily>,
+    /// Whether the entry carried a `role_type` at all.
+    pub typed: bool,
 }
 
 /// What `member` holds in `env`: `None` when it has no entry there or the entry is
@@ -70,6 +79,7 @@ pub(crate) fn held_role(member: &Member, env: Environment) -> Option<HeldRole> {
     Some(HeldRole {
         name: entry.role_name.clone(),
         family,
+        typed: entry.role_type.is_some(),
     })
 }
 
@@ -78,6 +88,12 @@ impl HeldRole {
     /// are case-sensitive identifiers in `PUT` bodies).
     pub fn is(&self, name: &str, family: RoleFamily) -> bool {
         self.name == name && self.family == Some(family)
+    }
+
+    /// Whether this may be the role `name` of `family`: as [`HeldRole::is`], but an entry
+    /// without `role_type` matches either family (used by revoke, see the module docs).
+    pub fn may_be(&self, name: &str, family: RoleFamily) -> bool {
+        self.is(name, family) || (!self.typed && self.name == name)
     }
 }
 
@@ -145,7 +161,7 @@ pub(crate) fn plan_revoke(
     family: RoleFamily,
     config: &ConnectorConfig,
 ) -> Result<RevokePlan, BaselineConflict> {
-    if !held_role(member, env).is_some_and(|h| h.is(name, family)) {
+    if !held_role(member, env).is_some_and(|h| h.may_be(name, family)) {
         return Ok(RevokePlan::NotHeld);
     }
     let baseline = baseline_assignment(env, config);
@@ -200,7 +216,8 @@ mod tests {
             held_role(&m, Environment::Dev),
             Some(HeldRole {
                 name: "Admin".into(),
-                family: Some(RoleFamily::Legacy)
+                family: Some(RoleFamily::Legacy),
+                typed: false,
             })
         );
         assert_eq!(
@@ -256,6 +273,40 @@ mod tests {
             r#"{"environment_type":"prod","name":"Releaser","role_type":"environment"}"#
         );
         assert_eq!(previous, None);
+    }
+
+    #[test]
+    fn untyped_entries_are_legacy_for_grants_but_match_any_family_for_revokes() {
+        let m = member(json!([{"environment_type": "dev", "role_name": "Deployer"}]));
+        let config = ConnectorConfig::default();
+        assert_eq!(
+            plan_grant(&m, Environment::Dev, "Deployer", RoleFamily::Legacy),
+            GrantPlan::AlreadyHeld
+        );
+        assert!(matches!(
+            plan_grant(&m, Environment::Dev, "Deployer", RoleFamily::Environment),
+            GrantPlan::Put { .. }
+        ));
+        for family in [RoleFamily::Legacy, RoleFamily::Environment] {
+            assert!(matches!(
+                plan_revoke(&m, Environment::Dev, "Deployer", family, &config),
+                Ok(RevokePlan::Put(_))
+            ));
+        }
+        // A typed entry of the other family is not the revoked role.
+        let typed = member(
+            json!([{"environment_type": "dev", "role_name": "Deployer", "role_type": "privilege_group"}]),
+        );
+        assert_eq!(
+            plan_revoke(
+                &typed,
+                Environment::Dev,
+                "Deployer",
+                RoleFamily::Environment,
+                &config
+            ),
+            Ok(RevokePlan::NotHeld)
+        );
     }
 
     #[test]
