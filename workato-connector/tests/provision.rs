@@ -104,18 +104,32 @@ fn granted(outcome: GrantOutcome) -> (Vec<Grant>, Vec<String>) {
 #[tokio::test]
 async fn jit_cycle_grant_again_revoke_again_regrant() {
     let (fake, p) = start(DEV).await;
+    // Carol holds roles in the other environments; the cycle must never touch them.
+    assert!(fake.set_member_roles(
+        1002,
+        vec![
+            MemberRole::privilege_group("test", "Custom Auditor"),
+            MemberRole::environment("prod", "Releaser"),
+        ]
+    ));
+    let others = [
+        role("test", "Custom Auditor", "privilege_group"),
+        role("prod", "Releaser", "environment"),
+    ];
+    let with_dev = |name: &str| {
+        let mut all = vec![role("dev", name, "privilege_group")];
+        all.extend(others.iter().cloned());
+        all
+    };
     let carol = collaborator("1002");
     let reviewer = entitlement("role:1:collaborator-has");
 
-    // Grant: Carol has no role; she gets Custom Reviewer in dev.
+    // Grant: no dev role yet; Carol gets Custom Reviewer in dev.
     let (grants, superseded) = granted(p.grant(&carol, &reviewer).await.expect("grant"));
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].id, "role:1:collaborator-has:collaborator:1002");
     assert!(superseded.is_empty());
-    assert_eq!(
-        roles_of(&fake, 1002),
-        [role("dev", "Custom Reviewer", "privilege_group")]
-    );
+    assert_eq!(roles_of(&fake, 1002), with_dev("Custom Reviewer"));
     assert_eq!(fake.request_count(PUT_MEMBER), 1);
 
     // Grant again: already held, no PUT.
@@ -124,13 +138,13 @@ async fn jit_cycle_grant_again_revoke_again_regrant() {
     assert!(again.annotations().has_annotation::<GrantAlreadyExists>());
     assert_eq!(fake.request_count(PUT_MEMBER), 1);
 
-    // Revoke: back to the baseline (NoAccess removes the dev entry in the fake).
+    // Revoke: dev back to the baseline (NoAccess removes the dev entry in the fake).
     let grant = grant_ref(&grants[0].id);
     assert_eq!(
         p.revoke(&grant).await.expect("revoke"),
         RevokeOutcome::Revoked
     );
-    assert_eq!(roles_of(&fake, 1002), []);
+    assert_eq!(roles_of(&fake, 1002), others);
     assert_eq!(fake.request_count(PUT_MEMBER), 2);
 
     // Revoke again: nothing held, no PUT.
@@ -138,14 +152,12 @@ async fn jit_cycle_grant_again_revoke_again_regrant() {
     assert_eq!(again, RevokeOutcome::AlreadyRevoked);
     assert_eq!(again.annotations().len(), 1);
     assert_eq!(fake.request_count(PUT_MEMBER), 2);
+    assert_eq!(roles_of(&fake, 1002), others);
 
     // Re-grant works.
     let (grants, _) = granted(p.grant(&carol, &reviewer).await.expect("regrant"));
     assert_eq!(grants[0].id, "role:1:collaborator-has:collaborator:1002");
-    assert_eq!(
-        roles_of(&fake, 1002),
-        [role("dev", "Custom Reviewer", "privilege_group")]
-    );
+    assert_eq!(roles_of(&fake, 1002), with_dev("Custom Reviewer"));
     assert_eq!(fake.request_count(PUT_MEMBER), 3);
 }
 

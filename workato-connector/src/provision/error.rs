@@ -112,8 +112,9 @@ impl ProvisionError {
         move |source| ProvisionError::Api { operation, source }
     }
 
-    /// Whether the error was detected from the input alone, before any write call (the
-    /// request can be fixed and retried without anything to undo).
+    /// Whether the request itself is at fault (malformed, out of scope, or naming a role,
+    /// project or collaborator that does not exist). Such errors are raised before any write
+    /// call, so there is nothing to undo; API and model failures give `false`.
     pub fn is_input_error(&self) -> bool {
         !matches!(
             self,

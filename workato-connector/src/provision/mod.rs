@@ -19,6 +19,35 @@
 //! (see `target.rs` for single-environment ids that carry a suffix). Calls touching the same
 //! collaborator (or project, or invitee email) are serialized inside one provisioner so a
 //! read-check-write sequence is never interleaved with another for the same target (`lock.rs`).
+//!
+//! ```no_run
+//! use baton_model::model::{ids::resource_id, ResourceBuilder};
+//! use baton_model::proto::{Entitlement, Resource};
+//! use baton_model::provision::{GrantOutcome, ResourceProvisioner};
+//! use workato_api::{ApiToken, Client};
+//! use workato_connector::config::ConnectorConfig;
+//! use workato_connector::provision::WorkatoProvisioner;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder().token(ApiToken::new("token")).build()?;
+//! let provisioner = WorkatoProvisioner::new(client, ConnectorConfig::default());
+//! let carol = ResourceBuilder::new("collaborator", "1002", "Carol").build()?;
+//! let operator = Entitlement {
+//!     id: "role:Operator:collaborator-has".into(),
+//!     resource: Some(Resource {
+//!         id: Some(resource_id("role", "Operator")),
+//!         ..Default::default()
+//!     }),
+//!     ..Default::default()
+//! };
+//! match provisioner.grant(&carol, &operator).await? {
+//!     GrantOutcome::Granted { grants, superseded } => {
+//!         tracing::info!(grant = %grants[0].id, ?superseded, "granted");
+//!     }
+//!     other => tracing::info!(?other, "nothing to do"),
+//! }
+//! # Ok(()) }
+//! ```
 
 mod account;
 mod delete;
