@@ -772,6 +772,29 @@ async fn already_a_workato_user_is_added_directly() {
 }
 
 #[tokio::test]
+async fn already_invited_but_not_a_workato_user_stays_pending() {
+    let (fake, p) = start(DEV).await;
+    fake.inject_on(
+        "POST /api/member_invitations",
+        Fault::Status {
+            status: 400,
+            body: r#"{"message":"Collaborator already invited"}"#.into(),
+            count: 1,
+        },
+    );
+    let info = account("judy@elsewhere.example", "Judy", &["dev:Operator"]);
+    let outcome = p.create_account(&info, NO_PASSWORD).await.expect("create");
+    assert_eq!(
+        outcome,
+        CreateAccountOutcome::ActionRequired {
+            message: "Invitation sent to judy@elsewhere.example; they must accept before the account exists".into()
+        }
+    );
+    // The direct add was tried and answered 404 (the fake knows no such user).
+    assert_eq!(fake.request_count("POST /api/members"), 1);
+}
+
+#[tokio::test]
 async fn account_input_and_role_errors_stop_before_the_invitation() {
     let (fake, p) = start(DEV).await;
     let err = p

@@ -8,7 +8,8 @@
 //!    (no `role_type`); none ⇒ [`ProvisionError::UnknownRoleName`] before the invitation.
 //! 4. `POST /api/member_invitations`. If Workato answers that the user already exists (a 4xx
 //!    whose message says "already": a Workato user of another workspace, or a race), add them
-//!    directly with `POST /api/members {"email"}` and read them back ⇒ `Created`.
+//!    directly with `POST /api/members {"email"}` and read them back ⇒ `Created` (a 404 there
+//!    means no such Workato user: the "already" was a pending invitation ⇒ `ActionRequired`).
 //! 5. Read the member list again: the invitee is a member ⇒ `Created`; otherwise the invitation
 //!    is pending ⇒ `ActionRequired` (no resource exists until they accept).
 
@@ -81,11 +82,20 @@ impl WorkatoProvisioner {
             Ok(()) => {}
             Err(e) if says_already_exists(&e) => {
                 tracing::info!(error = %e, "Workato knows this user already; adding them directly");
-                self.client
-                    .members()
-                    .add_existing(&request.email)
-                    .await
-                    .map_err(ProvisionError::api("adding the existing Workato user"))?;
+                match self.client.members().add_existing(&request.email).await {
+                    Ok(()) => {}
+                    // Not a Workato user after all: the "already" was about an invitation
+                    // still pending, which stands.
+                    Err(e) if lookup::status(&e) == Some(404) => {
+                        tracing::info!(error = %e, "no existing Workato user; an earlier invitation is pending");
+                        return Ok(CreateAccountOutcome::ActionRequired {
+                            message: pending_message(&request.email),
+                        });
+                    }
+                    Err(e) => {
+                        return Err(ProvisionError::api("adding the existing Workato user")(e))
+                    }
+                }
                 let member = lookup::member_by_email(&self.client, &request.email)
                     .await?
                     .ok_or_else(|| ProvisionError::AddedMemberMissing {
