@@ -534,4 +534,25 @@ mod tests {
             "entitlement \"privilege:Recipes-read:assigned\" cannot be provisioned: only role:<id>:collaborator-has, environment_role:<id>:collaborator-has and project_role:<project>-<role>:member can"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn grant_ids_round_trip(
+            rt in "[a-z_]{1,20}",
+            rid in "[^:\\s][^:]{0,30}",
+            slug in "[a-z-]{1,20}",
+            ptype in "[a-z_]{1,20}",
+            pid in "[^:]{1,20}",
+        ) {
+            let ent_id = ids::entitlement_id(&rt, &rid, &slug);
+            let id = ids::grant_id(&ent_id, &ptype, &pid);
+            let g = parse_grant_id(&id).expect("round trip");
+            proptest::prop_assert_eq!(g.entitlement_id, ent_id.as_str());
+            proptest::prop_assert_eq!(
+                (g.entitlement.resource_type, g.entitlement.resource_id, g.entitlement.slug),
+                (rt.as_str(), rid.as_str(), slug.as_str())
+            );
+            proptest::prop_assert_eq!((g.principal_type, g.principal_id), (ptype.as_str(), pid.as_str()));
+        }
+    }
 }
