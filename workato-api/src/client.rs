@@ -276,11 +276,11 @@ impl Client {
         let body = self.execute(Method::GET, route, None).await?;
         let path = route.path();
         let mut value: serde_json::Value = decode(&Method::GET, &path, &body)?;
-        let unwrapped = match value.get_mut("data") {
-            Some(data) if data.is_object() => data.take(),
-            _ => value,
+        let (unwrapped, prefix) = match value.get_mut("data") {
+            Some(data) if data.is_object() => (data.take(), "data"),
+            _ => (value, ""),
         };
-        decode_value(&Method::GET, &path, unwrapped, "")
+        decode_value(&Method::GET, &path, unwrapped, prefix)
     }
 
     /// Sends a request with an optional JSON body and ignores the response body
@@ -529,6 +529,16 @@ mod tests {
             .build()
             .expect("custom");
         assert_eq!(custom.base_url().as_str(), "http://127.0.0.1:9/");
+    }
+
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Client>();
+        check::<Error>();
+        check::<BuildError>();
+        fn check_send<T: Send + 'static>() {}
+        check_send::<crate::ItemStream<crate::Member>>();
     }
 
     #[test]

@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn unknown_key_lists_valid_keys() {
-        let err = "uk".parse::<DataCenter>().unwrap_err();
+        let err = "uk".parse::<DataCenter>().expect_err("unknown key");
         assert_eq!(
             err.to_string(),
             "unknown Workato data center \"uk\"; valid keys: us, eu, jp, sg, au, il, sandbox, cn, kr"

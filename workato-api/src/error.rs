@@ -150,6 +150,16 @@ fn missing_permission(status: StatusCode, path: &str) -> Option<&'static str> {
     }
 }
 
+fn is_rbac_v2(family: Family) -> bool {
+    matches!(
+        family,
+        Family::EnvironmentRoles
+            | Family::ProjectRoles
+            | Family::ProjectGrants
+            | Family::UserGroups
+    )
+}
+
 /// Renders the permission hint of a 401/403 after Workato's message.
 struct PermissionHint<'a>(StatusCode, &'a str);
 
@@ -157,12 +167,18 @@ impl fmt::Display for PermissionHint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let PermissionHint(status, path) = *self;
         match (status, missing_permission(status, path)) {
-            (StatusCode::UNAUTHORIZED, Some(permission)) => write!(
-                f,
-                " (the API token is invalid or revoked, or its API client role lacks the \
-                 \"{permission}\" permission; RBAC v2 endpoints also answer 401 on workspaces \
-                 that have not migrated)"
-            ),
+            (StatusCode::UNAUTHORIZED, Some(permission)) => {
+                write!(
+                    f,
+                    " (the API token is invalid or revoked, or its API client role lacks the \
+                     \"{permission}\" permission"
+                )?;
+                if is_rbac_v2(Family::of_path(path)) {
+                    // [cx]: RBAC v2 endpoints answer 401 on workspaces that have not migrated.
+                    f.write_str("; or the workspace has not migrated to the new roles model")?;
+                }
+                f.write_str(")")
+            }
             (StatusCode::UNAUTHORIZED, None) => {
                 f.write_str(" (the API token is invalid or revoked)")
             }

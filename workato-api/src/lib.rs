@@ -66,9 +66,6 @@ pub mod common;
 mod data_center;
 pub mod environment_roles;
 pub mod error;
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;
 mod family;
 pub mod folders;
 pub mod ids;
@@ -108,3 +105,7 @@ pub use projects::Project;
 pub use roles::Role;
 pub use user_groups::{UserGroup, UserGroupMember};
 pub use workspace::Workspace;
+
+/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
+#[cfg(feature = "fake")]
+pub mod fake;

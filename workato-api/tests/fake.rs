@@ -356,6 +356,11 @@ async fn project_grants_upsert_get_delete() {
     let (status, one) = http.get("/api/project_grants/pg-3").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(one["data"]["user_group"]["name"], "People Ops");
+    let (status, updated) = http
+        .put("/api/project_grants/pg-3", json!({"project_role_id": 7}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(updated["data"]["project_role"]["id"], 7);
     let resp = http
         .send(Method::DELETE, "/api/project_grants/pg-3", None)
         .await;
@@ -686,6 +691,10 @@ async fn rbac_generation_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    fake.set_legacy_roles_enabled(true);
+    fake.set_environment_roles_enabled(true);
+    assert_eq!(http.get("/api/roles").await.0, StatusCode::OK);
+    assert_eq!(http.get("/api/environment_roles").await.0, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,7 +18,9 @@
 //!   names;
 //! - [`gotime`]: timestamps printed in Go's `time.Time.String()` layout for resource profiles;
 //! - [`config`]: the connector's settings;
-//! - [`account`]: validation of account-creation (invitation) input.
+//! - [`account`]: validation of account-creation (invitation) input;
+//! - [`provision`]: grant, revoke, invite and delete through the Workato API
+//!   ([`provision::WorkatoProvisioner`]).
 //!
 //! The resource builders, the per-sync workspace snapshot and provisioning (grant, revoke,
 //! invite, delete) build on these modules and arrive once the `workato-api` client and the
@@ -30,3 +32,4 @@ pub mod config;
 pub mod env;
 pub mod gotime;
 pub mod ids;
+pub mod provision;

@@ -211,6 +211,18 @@ impl FakeWorkato {
 
     // ---- state ----------------------------------------------------------------------
 
+    /// Switch the legacy-roles generation on or off at run time (see
+    /// [`Seed::legacy_roles_enabled`]), e.g. to simulate a migration mid-test.
+    pub fn set_legacy_roles_enabled(&self, enabled: bool) {
+        self.shared.state().legacy_roles_enabled = enabled;
+    }
+
+    /// Switch the RBAC v2 endpoints on or off at run time (see
+    /// [`Seed::environment_roles_enabled`]).
+    pub fn set_environment_roles_enabled(&self, enabled: bool) {
+        self.shared.state().environment_roles_enabled = enabled;
+    }
+
     /// One member as the server currently holds it.
     pub fn member(&self, id: u64) -> Option<FakeMember> {
         self.shared.state().members.get(&id).cloned()
