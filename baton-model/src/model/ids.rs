@@ -1,0 +1,61 @@
+//! Id conventions shared with baton-sdk (baton-proto.md §9, c1z-format.md §4).
+//!
+//! Ids are joined with `:` without escaping: the format is lossy on purpose and is a byte-for-byte
+//! contract with existing c1z files and ConductorOne tenants.
+
+use crate::proto::ResourceId;
+
+/// Builds a [`ResourceId`].
+pub fn resource_id(resource_type: impl Into<String>, resource: impl Into<String>) -> ResourceId {
+    ResourceId {
+        resource_type: resource_type.into(),
+        resource: resource.into(),
+        baton_resource: false,
+    }
+}
+
+/// The table key of a resource: `"<rt>:<rid>"`.
+pub fn resource_key(id: &ResourceId) -> String {
+    format!("{}:{}", id.resource_type, id.resource)
+}
+
+/// An entitlement id: `"<rt>:<rid>:<slug>"`.
+pub fn entitlement_id(resource: &ResourceId, slug: &str) -> String {
+    format!("{}:{}:{}", resource.resource_type, resource.resource, slug)
+}
+
+/// A grant id: `"<entitlement id>:<principal rt>:<principal id>"`.
+pub fn grant_id(entitlement_id: &str, principal: &ResourceId) -> String {
+    format!(
+        "{}:{}:{}",
+        entitlement_id, principal.resource_type, principal.resource
+    )
+}
+
+/// The resource type id baton-sdk's `NewResourceType` derives from a display name:
+/// lower-case, spaces replaced by `-`.
+pub fn resource_type_id_from_display_name(display_name: &str) -> String {
+    display_name.to_lowercase().replace(' ', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_sdk_format_without_escaping() {
+        let role = resource_id("role", "Admin (dev)");
+        assert_eq!(resource_key(&role), "role:Admin (dev)");
+        let ent = entitlement_id(&role, "assigned");
+        assert_eq!(ent, "role:Admin (dev):assigned");
+        let principal = resource_id("collaborator", "42");
+        assert_eq!(
+            grant_id(&ent, &principal),
+            "role:Admin (dev):assigned:collaborator:42"
+        );
+        assert_eq!(
+            resource_type_id_from_display_name("Environment Role"),
+            "environment-role"
+        );
+    }
+}
