@@ -30,3 +30,4 @@ pub mod config;
 pub mod env;
 pub mod gotime;
 pub mod ids;
+pub mod snapshot;

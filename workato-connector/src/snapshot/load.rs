@@ -1,0 +1,1 @@
+//! Loading a [`Snapshot`](super::Snapshot) from the Workato API.
