@@ -2,5 +2,7 @@
 //!
 //! The crate is being built; see the README for what works today.
 
+pub mod c1z;
 pub mod model;
 pub mod proto;
+pub mod sync;
