@@ -1,0 +1,71 @@
+//! A stateful, in-process fake Workato server (feature `fake`).
+//!
+//! It follows spec/workato-api.md: Bearer auth, members with one role per environment,
+//! legacy custom roles, environment roles, project roles and grants, collaborator groups,
+//! projects and the folder tree, both pagination styles, PUT/invite/delete semantics,
+//! per-family rate limiting with real 429s, request counters, latency and fault injection.
+//!
+//! # Use from a test
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use workato_api::fake::{Fault, FakeWorkato, Seed};
+//!
+//! let fake = FakeWorkato::start(Seed::default_workspace()).await?;
+//! // Point a client at `fake.url()` with `fake.token()` as the API token.
+//! fake.set_rate_limit(60); // 60 requests per minute per endpoint family
+//! fake.inject_on("GET /api/roles", Fault::Status { status: 503, body: "{}".into(), count: 1 });
+//! // ... run the code under test ...
+//! assert_eq!(fake.request_count("GET /api/roles"), 2); // the 503 and the retry
+//! assert_eq!(fake.member(1001).map(|m| m.roles.len()), Some(1));
+//! fake.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! The server binds `127.0.0.1:0`, runs on a task of the current Tokio runtime (current-thread
+//! `#[tokio::test]` works) and stops when the [`FakeWorkato`] is dropped.
+//!
+//! # Request pipeline
+//!
+//! Every request is (1) counted under its route template (`"GET /api/members/:id"`) and
+//! family, (2) delayed by [`FakeWorkato::set_latency`], (3) authenticated — a missing or wrong
+//! `Authorization: Bearer <token>` answers 401 `{"message":"Unauthorized"}` before anything
+//! else, (4) refused with JSON 404 if no route matches, (5) rate-limited per family,
+//! (6) subjected to the first matching injected [`Fault`], then (7) answered from the state.
+//!
+//! # Choices where the real API is unconfirmed
+//!
+//! - Paging: sizes above 100 are clamped to 100, size 0 means 100, page 0 means page 1; a
+//!   non-numeric value answers 400. Style C `total` is the size of the whole set.
+//! - `GET /api/members/:id` wraps the member as `{"data":{…}}`.
+//! - `/privileges` gives one row per environment with a resolvable role; `"No access"` and
+//!   roles that no longer exist give no row. System roles report a small built-in privilege
+//!   map and every folder id (project roots included); environment roles no folders.
+//! - `PUT /api/members/:id` validates every entry before changing anything; `NoAccess`
+//!   removes that environment's entry from `roles`. Answers `{"result":"ok"}`.
+//! - Invitations: an email that already belongs to a member answers 409
+//!   `{"message":"Collaborator already exists"}`; a repeated invitation replaces the pending
+//!   one. `POST /api/members {"email"}` adds the invitee of a pending invitation (200
+//!   `{"result":"ok","id":…}`), 409 for an existing member, 404 for an unknown email.
+//! - `DELETE /api/members/:id` and `DELETE /api/project_grants/:id` answer 204, 404 if unknown.
+//! - [`Seed::legacy_roles_enabled`] `false` ⇒ `/api/roles` answers 404 `{"message":"Not found"}`;
+//!   [`Seed::environment_roles_enabled`] `false` ⇒ environment-role, project-role and
+//!   project-grant endpoints answer 401 (an un-migrated workspace).
+//! - 429 bodies are `{"message":"Too many requests"}` with `Retry-After` in whole seconds.
+
+mod faults;
+mod generate;
+mod routes;
+mod seed;
+mod server;
+mod state;
+
+pub use faults::Fault;
+pub use generate::GenParams;
+pub use seed::{
+    EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
+    ProjectGrant, ProjectRole, Seed, UserGroup, Workspace, DEFAULT_TOKEN, NO_ACCESS_INPUT,
+    NO_ACCESS_LISTED,
+};
+pub use server::FakeWorkato;
+pub use state::Invitation;

@@ -1,0 +1,684 @@
+//! The fake workspace's initial contents ([`Seed`]) and the reference workspace of
+//! spec/connector-model.md §11 ([`Seed::default_workspace`]).
+//!
+//! A seed is plain data: build one by hand, load it from JSON ([`Seed::from_json`]),
+//! take the reference workspace, or generate a large one ([`Seed::generate`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Token the default seed accepts as `Authorization: Bearer <token>`.
+pub const DEFAULT_TOKEN: &str = "fake-workato-token";
+
+/// Role name that `PUT /api/members/:id` understands as "remove access in this environment".
+pub const NO_ACCESS_INPUT: &str = "NoAccess";
+
+/// Role name Workato lists for an environment without access (skipped by `/privileges`).
+pub const NO_ACCESS_LISTED: &str = "No access";
+
+/// A privileges map as Workato reports it: privilege group name -> privilege ids.
+pub type Privileges = BTreeMap<String, Vec<String>>;
+
+/// An id Workato sends either as a JSON integer or as a string (project roles).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum FakeId {
+    /// Integer form, e.g. `7`.
+    Int(u64),
+    /// String form, e.g. `"pr-AQBGCnMB-JoFtKL"`.
+    Str(String),
+}
+
+impl fmt::Display for FakeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FakeId::Int(n) => write!(f, "{n}"),
+            FakeId::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The workspace `GET /api/users/me` describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    /// Workspace id.
+    pub id: u64,
+    /// Workspace name.
+    pub name: String,
+    /// Owner email.
+    pub email: String,
+    /// Plan id.
+    pub plan_id: String,
+    /// Home folder id.
+    pub root_folder_id: u64,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace {
+            id: 4242,
+            name: "Fake Workspace".to_owned(),
+            email: "owner@fake-workspace.example".to_owned(),
+            plan_id: "enterprise".to_owned(),
+            root_folder_id: 1,
+        }
+    }
+}
+
+/// One `roles[]` entry of a collaborator: the role held in one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRole {
+    /// `dev`, `test` or `prod`.
+    pub environment_type: String,
+    /// Role name (`Admin`, a custom role's name, an environment role's name, `No access`).
+    pub role_name: String,
+    /// `privilege_group` (system and legacy custom roles) or `environment` (RBAC v2).
+    #[serde(default = "default_role_type")]
+    pub role_type: String,
+}
+
+impl MemberRole {
+    /// A `privilege_group` role (system or legacy custom role) in `env`.
+    pub fn privilege_group(env: &str, role_name: &str) -> Self {
+        MemberRole {
+            environment_type: env.to_owned(),
+            role_name: role_name.to_owned(),
+            role_type: "privilege_group".to_owned(),
+        }
+    }
+
+    /// An environment role (RBAC v2) in `env`.
+    pub fn environment(env: &str, role_name: &str) -> Self {
+        MemberRole {
+            environment_type: env.to_owned(),
+            role_name: role_name.to_owned(),
+            role_type: "environment".to_owned(),
+        }
+    }
+}
+
+fn default_role_type() -> String {
+    "privilege_group".to_owned()
+}
+
+/// A workspace collaborator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FakeMember {
+    /// Member id.
+    pub id: u64,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// `team` or `federation_manager`.
+    #[serde(default = "default_grant_type")]
+    pub grant_type: String,
+    /// SCIM/SSO external id.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Time zone name.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// RFC 3339 timestamp with offset.
+    pub created_at: String,
+    /// At most one role per environment.
+    #[serde(default)]
+    pub roles: Vec<MemberRole>,
+}
+
+impl FakeMember {
+    /// The role this member holds in `env`, if any.
+    pub fn role_in(&self, env: &str) -> Option<&MemberRole> {
+        self.roles.iter().find(|r| r.environment_type == env)
+    }
+}
+
+fn default_grant_type() -> String {
+    "team".to_owned()
+}
+
+fn default_time_zone() -> String {
+    "Pacific Time (US & Canada)".to_owned()
+}
+
+/// A legacy custom collaborator role (`GET /api/roles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyRole {
+    /// Role id.
+    pub id: u64,
+    /// Role name.
+    pub name: String,
+    /// Whether folder access extends to sub-folders.
+    #[serde(default)]
+    pub inheritable: bool,
+    /// Folders the role reaches.
+    #[serde(default)]
+    pub folder_ids: Vec<u64>,
+    /// Privilege group -> privilege ids.
+    #[serde(default)]
+    pub privileges: Privileges,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update time.
+    pub updated_at: String,
+}
+
+/// An RBAC v2 environment role (`GET /api/environment_roles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentRole {
+    /// Role id.
+    pub id: u64,
+    /// Role name.
+    pub name: String,
+    /// `system`, `custom`, `inheritable` or `inherited`.
+    #[serde(rename = "type", default = "default_custom")]
+    pub role_type: String,
+    /// What `/api/members/:id/privileges` reports for holders of this role.
+    #[serde(default)]
+    pub privileges: Privileges,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update time.
+    pub updated_at: String,
+}
+
+fn default_custom() -> String {
+    "custom".to_owned()
+}
+
+/// An RBAC v2 project role (`GET /api/project_roles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRole {
+    /// Role id (string or integer, as Workato sends both).
+    pub id: FakeId,
+    /// Role name.
+    pub name: String,
+    /// `system` or `custom`.
+    #[serde(rename = "type", default = "default_custom")]
+    pub role_type: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update time.
+    pub updated_at: String,
+}
+
+/// A project (a top-level folder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Project id.
+    pub id: u64,
+    /// Project name.
+    pub name: String,
+    /// Optional description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The project's root folder (never listed by `/api/folders`).
+    pub folder_id: u64,
+    /// Environment the project lives in (reported on project grants).
+    #[serde(default = "default_env")]
+    pub environment_type: String,
+}
+
+fn default_env() -> String {
+    "dev".to_owned()
+}
+
+/// A folder below a project's root folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    /// Folder id.
+    pub id: u64,
+    /// Folder name.
+    pub name: String,
+    /// Parent folder (a project root folder or another folder); `None` = Home.
+    #[serde(default)]
+    pub parent_id: Option<u64>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update time.
+    pub updated_at: String,
+}
+
+/// A collaborator group (`GET /api/user_groups`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserGroup {
+    /// Group id, `am-…`.
+    pub id: String,
+    /// Group name.
+    pub name: String,
+    /// Optional description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Member ids.
+    #[serde(default)]
+    pub members: Vec<u64>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update time.
+    pub updated_at: String,
+}
+
+/// A project grant: a project role given to a member or to a group on one project.
+/// Exactly one of `user_id` / `user_group_id` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectGrant {
+    /// Grant id, `pg-…`.
+    pub id: String,
+    /// Project id.
+    pub project_id: u64,
+    /// Project role id.
+    pub project_role_id: FakeId,
+    /// Grantee member, if the grant is direct.
+    #[serde(default)]
+    pub user_id: Option<u64>,
+    /// Grantee group, if the grant goes through a group.
+    #[serde(default)]
+    pub user_group_id: Option<String>,
+}
+
+/// The whole initial state of a fake workspace.
+///
+/// Every field has a serde default, so `{}` is a valid (empty) seed JSON.
+/// [`Default`] is the §11 reference workspace ([`Seed::default_workspace`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seed {
+    /// Bearer token the server accepts.
+    #[serde(default = "default_token")]
+    pub token: String,
+    /// What `/api/users/me` reports.
+    #[serde(default)]
+    pub workspace: Workspace,
+    /// Environments that exist (`PUT` with another one answers 400).
+    #[serde(default = "default_environments")]
+    pub environments: Vec<String>,
+    /// `false` = migrated workspace: `/api/roles` answers 404 and custom role names do not resolve.
+    #[serde(default = "yes")]
+    pub legacy_roles_enabled: bool,
+    /// `false` = un-migrated workspace: environment-role, project-role and project-grant
+    /// endpoints answer 401 and `role_type: "environment"` does not resolve.
+    #[serde(default = "yes")]
+    pub environment_roles_enabled: bool,
+    /// Collaborators.
+    #[serde(default)]
+    pub members: Vec<FakeMember>,
+    /// Legacy custom roles.
+    #[serde(default)]
+    pub custom_roles: Vec<LegacyRole>,
+    /// Environment roles.
+    #[serde(default)]
+    pub environment_roles: Vec<EnvironmentRole>,
+    /// Project roles.
+    #[serde(default)]
+    pub project_roles: Vec<ProjectRole>,
+    /// Projects.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// Folders (not including project root folders).
+    #[serde(default)]
+    pub folders: Vec<Folder>,
+    /// Collaborator groups.
+    #[serde(default)]
+    pub user_groups: Vec<UserGroup>,
+    /// Project grants.
+    #[serde(default)]
+    pub project_grants: Vec<ProjectGrant>,
+}
+
+fn default_token() -> String {
+    DEFAULT_TOKEN.to_owned()
+}
+
+fn default_environments() -> Vec<String> {
+    vec!["dev".to_owned(), "test".to_owned(), "prod".to_owned()]
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Seed::default_workspace()
+    }
+}
+
+impl Seed {
+    /// A workspace with nothing in it (default token, three environments, both RBAC
+    /// generations enabled).
+    pub fn empty() -> Self {
+        Seed {
+            token: default_token(),
+            workspace: Workspace::default(),
+            environments: default_environments(),
+            legacy_roles_enabled: true,
+            environment_roles_enabled: true,
+            members: Vec::new(),
+            custom_roles: Vec::new(),
+            environment_roles: Vec::new(),
+            project_roles: Vec::new(),
+            projects: Vec::new(),
+            folders: Vec::new(),
+            user_groups: Vec::new(),
+            project_grants: Vec::new(),
+        }
+    }
+
+    /// Parse a seed from JSON (missing fields take their defaults).
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Serialize the seed as pretty JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+
+    /// The reference workspace of spec/connector-model.md §11.
+    ///
+    /// - Members 1000 Alice (dev: Admin), 1001 Bob (prod: Operator), 1002 Carol (no roles),
+    ///   1003 Dave (dev: Custom Reviewer, test: Custom Auditor), 1004 Erin (dev: environment
+    ///   role Deployer), 1005 Frank (dev: "Legacy Approver", a role that no longer exists),
+    ///   1006 Grace (dev: Analyst, prod: "No access").
+    /// - Custom roles 1 "Custom Reviewer", 2 "Custom Auditor" (inheritable), 3 "Custom
+    ///   Experimenter" (holds the unknown privilege group "Quantum flux").
+    /// - Environment roles 50 "Deployer", 51 "Releaser".
+    /// - Projects 100 "Billing Pipelines" (root folder 10), 101 "HR Pipelines" (root 11);
+    ///   folders 20 "Invoices" (parent 10), 21 "Archive" (parent 20), 22 "Payroll" (parent 11).
+    /// - Project roles `"pr-AQBGCnMB-JoFtKL"` "Pipeline Editor" and `7` "Pipeline Viewer";
+    ///   grants `pg-1` (project 100, Pipeline Editor, Dave) and `pg-2` (project 101,
+    ///   Pipeline Viewer, group `am-Fin4nceEng01`).
+    /// - Groups `am-Fin4nceEng01` "Finance Engineers" (Alice, Dave) and `am-PeopleOps02`
+    ///   "People Ops" (Bob, Grace).
+    pub fn default_workspace() -> Self {
+        let member =
+            |id: u64, name: &str, email: &str, created: &str, roles: Vec<MemberRole>| FakeMember {
+                id,
+                name: name.to_owned(),
+                email: email.to_owned(),
+                grant_type: default_grant_type(),
+                external_id: None,
+                time_zone: default_time_zone(),
+                created_at: created.to_owned(),
+                roles,
+            };
+        let mut alice = member(
+            1000,
+            "Alice Lindqvist",
+            "alice.lindqvist@northwind-fake.example",
+            "2020-05-20T11:54:31.706-07:00",
+            vec![MemberRole::privilege_group("dev", "Admin")],
+        );
+        alice.grant_type = "federation_manager".to_owned();
+        alice.external_id = Some("okta-00u1alice".to_owned());
+        let members = vec![
+            alice,
+            member(
+                1001,
+                "Bob Okafor",
+                "bob.okafor@northwind-fake.example",
+                "2020-06-02T09:12:05.114-07:00",
+                vec![MemberRole::privilege_group("prod", "Operator")],
+            ),
+            member(
+                1002,
+                "Carol Mbeki",
+                "carol.mbeki@northwind-fake.example",
+                "2021-01-15T16:40:00.000-08:00",
+                Vec::new(),
+            ),
+            member(
+                1003,
+                "Dave Ferreira",
+                "dave.ferreira@northwind-fake.example",
+                "2021-03-08T08:01:59.327-08:00",
+                vec![
+                    MemberRole::privilege_group("dev", "Custom Reviewer"),
+                    MemberRole::privilege_group("test", "Custom Auditor"),
+                ],
+            ),
+            member(
+                1004,
+                "Erin Takahashi",
+                "erin.takahashi@northwind-fake.example",
+                "2022-07-19T13:25:44.010-07:00",
+                vec![MemberRole::environment("dev", "Deployer")],
+            ),
+            member(
+                1005,
+                "Frank Novak",
+                "frank.novak@northwind-fake.example",
+                "2022-11-30T10:00:12.500-08:00",
+                vec![MemberRole::privilege_group("dev", "Legacy Approver")],
+            ),
+            member(
+                1006,
+                "Grace Adeyemi",
+                "grace.adeyemi@northwind-fake.example",
+                "2023-02-14T07:45:30.901-08:00",
+                vec![
+                    MemberRole::privilege_group("dev", "Analyst"),
+                    MemberRole::privilege_group("prod", NO_ACCESS_LISTED),
+                ],
+            ),
+        ];
+        let privs = |pairs: &[(&str, &[&str])]| -> Privileges {
+            pairs
+                .iter()
+                .map(|(g, ps)| {
+                    (
+                        (*g).to_owned(),
+                        ps.iter().map(|p| (*p).to_owned()).collect(),
+                    )
+                })
+                .collect()
+        };
+        let custom_roles = vec![
+            LegacyRole {
+                id: 1,
+                name: "Custom Reviewer".to_owned(),
+                inheritable: false,
+                folder_ids: vec![20],
+                privileges: privs(&[
+                    ("Recipes", &["read", "read_run_history"]),
+                    ("Folders", &["read"]),
+                    ("Connections", &["read"]),
+                ]),
+                created_at: "2020-08-11T10:03:00.000-07:00".to_owned(),
+                updated_at: "2023-04-02T12:00:00.000-07:00".to_owned(),
+            },
+            LegacyRole {
+                id: 2,
+                name: "Custom Auditor".to_owned(),
+                inheritable: true,
+                folder_ids: vec![10],
+                privileges: privs(&[
+                    ("Recipes", &["read"]),
+                    ("Projects", &["read"]),
+                    ("Activity audit", &["all"]),
+                ]),
+                created_at: "2020-09-01T09:30:00.000-07:00".to_owned(),
+                updated_at: "2024-01-10T15:20:00.000-08:00".to_owned(),
+            },
+            LegacyRole {
+                id: 3,
+                name: "Custom Experimenter".to_owned(),
+                inheritable: false,
+                folder_ids: vec![22],
+                privileges: privs(&[("Recipes", &["read", "run"]), ("Quantum flux", &["all"])]),
+                created_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
+                updated_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
+            },
+        ];
+        let environment_roles = vec![
+            EnvironmentRole {
+                id: 50,
+                name: "Deployer".to_owned(),
+                role_type: "custom".to_owned(),
+                privileges: privs(&[
+                    ("Recipes", &["read", "run"]),
+                    ("Projects", &["read"]),
+                    ("Recipe lifecycle management", &["all"]),
+                ]),
+                created_at: "2025-02-03T11:00:00.000-08:00".to_owned(),
+                updated_at: "2025-02-03T11:00:00.000-08:00".to_owned(),
+            },
+            EnvironmentRole {
+                id: 51,
+                name: "Releaser".to_owned(),
+                role_type: "custom".to_owned(),
+                privileges: privs(&[("Recipes", &["read"]), ("Projects", &["read", "update"])]),
+                created_at: "2025-02-04T11:00:00.000-08:00".to_owned(),
+                updated_at: "2025-03-01T08:15:00.000-08:00".to_owned(),
+            },
+        ];
+        let project_roles = vec![
+            ProjectRole {
+                id: FakeId::Str("pr-AQBGCnMB-JoFtKL".to_owned()),
+                name: "Pipeline Editor".to_owned(),
+                role_type: "custom".to_owned(),
+                created_at: "2025-02-05T10:00:00.000-08:00".to_owned(),
+                updated_at: "2025-02-05T10:00:00.000-08:00".to_owned(),
+            },
+            ProjectRole {
+                id: FakeId::Int(7),
+                name: "Pipeline Viewer".to_owned(),
+                role_type: "custom".to_owned(),
+                created_at: "2025-02-06T10:00:00.000-08:00".to_owned(),
+                updated_at: "2025-02-06T10:00:00.000-08:00".to_owned(),
+            },
+        ];
+        let projects = vec![
+            Project {
+                id: 100,
+                name: "Billing Pipelines".to_owned(),
+                description: Some("Invoice and payment recipes".to_owned()),
+                folder_id: 10,
+                environment_type: default_env(),
+            },
+            Project {
+                id: 101,
+                name: "HR Pipelines".to_owned(),
+                description: None,
+                folder_id: 11,
+                environment_type: default_env(),
+            },
+        ];
+        let folder = |id: u64, name: &str, parent: u64, created: &str| Folder {
+            id,
+            name: name.to_owned(),
+            parent_id: Some(parent),
+            created_at: created.to_owned(),
+            updated_at: created.to_owned(),
+        };
+        let folders = vec![
+            folder(20, "Invoices", 10, "2021-04-01T09:00:00.000-07:00"),
+            folder(21, "Archive", 20, "2021-04-02T09:00:00.000-07:00"),
+            folder(22, "Payroll", 11, "2021-05-10T14:30:00.000-07:00"),
+        ];
+        let user_groups = vec![
+            UserGroup {
+                id: "am-Fin4nceEng01".to_owned(),
+                name: "Finance Engineers".to_owned(),
+                description: Some("Builds the billing integrations".to_owned()),
+                members: vec![1000, 1003],
+                created_at: "2025-01-20T09:00:00.000-08:00".to_owned(),
+                updated_at: "2025-01-20T09:00:00.000-08:00".to_owned(),
+            },
+            UserGroup {
+                id: "am-PeopleOps02".to_owned(),
+                name: "People Ops".to_owned(),
+                description: None,
+                members: vec![1001, 1006],
+                created_at: "2025-01-21T09:00:00.000-08:00".to_owned(),
+                updated_at: "2025-01-21T09:00:00.000-08:00".to_owned(),
+            },
+        ];
+        let project_grants = vec![
+            ProjectGrant {
+                id: "pg-1".to_owned(),
+                project_id: 100,
+                project_role_id: FakeId::Str("pr-AQBGCnMB-JoFtKL".to_owned()),
+                user_id: Some(1003),
+                user_group_id: None,
+            },
+            ProjectGrant {
+                id: "pg-2".to_owned(),
+                project_id: 101,
+                project_role_id: FakeId::Int(7),
+                user_id: None,
+                user_group_id: Some("am-Fin4nceEng01".to_owned()),
+            },
+        ];
+        Seed {
+            members,
+            custom_roles,
+            environment_roles,
+            project_roles,
+            projects,
+            folders,
+            user_groups,
+            project_grants,
+            ..Seed::empty()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_keeps_everything() {
+        let seed = Seed::default_workspace();
+        let json = seed.to_json().expect("serialize");
+        let back = Seed::from_json(&json).expect("parse");
+        assert_eq!(back, seed);
+    }
+
+    #[test]
+    fn empty_json_is_an_empty_workspace_with_defaults() {
+        let seed = Seed::from_json("{}").expect("parse");
+        assert_eq!(seed, Seed::empty());
+        assert_eq!(seed.token, DEFAULT_TOKEN);
+        assert_eq!(seed.environments, ["dev", "test", "prod"]);
+    }
+
+    #[test]
+    fn project_role_ids_keep_their_json_form() {
+        let seed = Seed::default_workspace();
+        let json = serde_json::to_value(&seed.project_roles).expect("serialize");
+        assert_eq!(json[0]["id"], "pr-AQBGCnMB-JoFtKL");
+        assert_eq!(json[1]["id"], 7);
+    }
+
+    #[test]
+    fn reference_workspace_matches_section_11() {
+        let seed = Seed::default_workspace();
+        let names: Vec<_> = seed.members.iter().map(|m| (m.id, m.roles.len())).collect();
+        assert_eq!(
+            names,
+            [
+                (1000, 1),
+                (1001, 1),
+                (1002, 0),
+                (1003, 2),
+                (1004, 1),
+                (1005, 1),
+                (1006, 2)
+            ]
+        );
+        let roles: Vec<_> = seed
+            .custom_roles
+            .iter()
+            .map(|r| (r.id, r.inheritable))
+            .collect();
+        assert_eq!(roles, [(1, false), (2, true), (3, false)]);
+        let folders: Vec<_> = seed.folders.iter().map(|f| (f.id, f.parent_id)).collect();
+        assert_eq!(folders, [(20, Some(10)), (21, Some(20)), (22, Some(11))]);
+        let env_roles: Vec<_> = seed.environment_roles.iter().map(|r| r.id).collect();
+        assert_eq!(env_roles, [50, 51]);
+    }
+}
