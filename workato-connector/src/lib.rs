@@ -30,4 +30,5 @@ pub mod config;
 pub mod env;
 pub mod gotime;
 pub mod ids;
+pub mod resources;
 pub mod snapshot;

@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(t.project_of_root(20), None);
         let kids: Vec<i64> = t.children(20).map(|f| f.id).collect();
         assert_eq!(kids, [21, 22]);
-        assert_eq!(t.subtree(10).into_iter().collect::<Vec<_>>(), [10, 20, 21, 22]);
+        assert_eq!(
+            t.subtree(10).into_iter().collect::<Vec<_>>(),
+            [10, 20, 21, 22]
+        );
         assert_eq!(t.subtree(21).into_iter().collect::<Vec<_>>(), [21]);
         assert!(t.contains(10) && t.contains(22) && !t.contains(99));
         assert_eq!(t.all_ids().collect::<Vec<_>>(), [10, 20, 21, 22]);

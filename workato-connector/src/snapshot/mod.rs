@@ -147,7 +147,11 @@ fn index_by<T, K: std::hash::Hash + Eq>(items: &[T], key: impl Fn(&T) -> K) -> H
     map
 }
 
-fn names_to_ids<T>(items: &[T], name: impl Fn(&T) -> &str, id: impl Fn(&T) -> i64) -> HashMap<String, Vec<i64>> {
+fn names_to_ids<T>(
+    items: &[T],
+    name: impl Fn(&T) -> &str,
+    id: impl Fn(&T) -> i64,
+) -> HashMap<String, Vec<i64>> {
     let mut map: HashMap<String, Vec<i64>> = HashMap::new();
     for item in items {
         map.entry(name(item).to_owned()).or_default().push(id(item));
@@ -402,7 +406,10 @@ impl Snapshot {
             if self.env_role_access.contains_key(&(env, id)) {
                 continue;
             }
-            let name = self.env_role(id).map(|r| r.name.clone()).unwrap_or_default();
+            let name = self
+                .env_role(id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
             match rows.iter().find(|r| r.env == env) {
                 Some(row) => {
                     if row.role_name != name {

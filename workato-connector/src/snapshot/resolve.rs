@@ -66,7 +66,9 @@ impl Snapshot {
             );
         }
         self.pick("custom role", name, self.legacy_roles_named(name))
-            .map_or_else(Resolution::Unknown, |id| Resolution::Role(RoleRef::Legacy(id)))
+            .map_or_else(Resolution::Unknown, |id| {
+                Resolution::Role(RoleRef::Legacy(id))
+            })
     }
 
     fn resolve_env(&self, name: &str) -> Resolution {

@@ -49,7 +49,11 @@ pub(crate) fn sample_raw() -> RawWorkspace {
             ),
             member(1004, "Erin", &[(Dev, "Deployer", EnvT)]),
             member(1005, "Frank", &[(Dev, "Deleted Role", Pg)]),
-            member(1006, "Grace", &[(Dev, "No access", Pg), (Prod, "Analyst", Pg)]),
+            member(
+                1006,
+                "Grace",
+                &[(Dev, "No access", Pg), (Prod, "Analyst", Pg)],
+            ),
         ],
         legacy_roles: vec![
             LegacyRole {
@@ -210,10 +214,9 @@ fn resolves_dev_assignments() {
 fn resolves_all_envs() {
     let s = sample(EnvScope::All);
     assert_eq!(s.assignments().len(), 6);
-    assert!(s
-        .assignments()
-        .iter()
-        .any(|a| a.member_id == 1006 && a.env == Prod && a.role == RoleRef::Base(BaseRole::Analyst)));
+    assert!(s.assignments().iter().any(|a| a.member_id == 1006
+        && a.env == Prod
+        && a.role == RoleRef::Base(BaseRole::Analyst)));
     assert!(s
         .assignments()
         .iter()
@@ -225,7 +228,8 @@ fn holders_are_asked_once_per_env_role() {
     let mut raw = sample_raw();
     // Three more holders of Deployer in dev, one holder of Releaser in dev and prod.
     for id in [2000, 2001, 2002] {
-        raw.members.push(member(id, "X", &[(Dev, "Deployer", RoleType::Environment)]));
+        raw.members
+            .push(member(id, "X", &[(Dev, "Deployer", RoleType::Environment)]));
     }
     raw.members.push(member(
         2003,
@@ -264,14 +268,23 @@ fn name_collisions_prefer_role_type_and_lowest_id() {
     });
     raw.members = vec![
         member(1, "A", &[(Dev, "Custom Reviewer", RoleType::Environment)]),
-        member(2, "B", &[(Dev, "Custom Reviewer", RoleType::PrivilegeGroup)]),
+        member(
+            2,
+            "B",
+            &[(Dev, "Custom Reviewer", RoleType::PrivilegeGroup)],
+        ),
         member(3, "C", &[(Dev, "Releaser", RoleType::Unspecified)]),
         member(4, "D", &[(Dev, "Admin", RoleType::Other("weird".into()))]),
     ];
     let s = Snapshot::build(raw, &ConnectorConfig::default());
     let roles: Vec<RoleRef> = s.assignments().iter().map(|a| a.role).collect();
-    assert_eq!(roles, [RoleRef::Env(52), RoleRef::Legacy(1), RoleRef::Env(51)]);
-    assert!(s.warnings().contains("2 custom roles are named \"Custom Reviewer\""));
+    assert_eq!(
+        roles,
+        [RoleRef::Env(52), RoleRef::Legacy(1), RoleRef::Env(51)]
+    );
+    assert!(s
+        .warnings()
+        .contains("2 custom roles are named \"Custom Reviewer\""));
     assert!(s.warnings().contains("unknown role_type \"weird\""));
 }
 
@@ -302,11 +315,17 @@ fn disabled_and_unavailable_parts() {
 #[test]
 fn lookups() {
     let s = sample(EnvScope::Single(Dev));
-    assert_eq!(s.member_by_email(" ALICE@example.com").map(|m| m.id), Some(1000));
+    assert_eq!(
+        s.member_by_email(" ALICE@example.com").map(|m| m.id),
+        Some(1000)
+    );
     assert!(s.member_by_email("alice@example").is_none());
     assert_eq!(s.legacy_roles_named("Custom Auditor"), [2]);
     assert_eq!(s.env_roles_named("Releaser"), [51]);
     assert_eq!(s.project(101).map(|p| p.folder_id), Some(Some(11)));
-    assert_eq!(s.group("am-ops").map(|g| g.member_ids.clone()), Some(vec![1001]));
+    assert_eq!(
+        s.group("am-ops").map(|g| g.member_ids.clone()),
+        Some(vec![1001])
+    );
     assert_eq!(s.folders().project_of_root(11), Some(101));
 }
