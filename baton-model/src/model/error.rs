@@ -71,6 +71,15 @@ pub enum ModelError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A time string is not RFC 3339.
+    #[error("invalid RFC 3339 time {value:?}")]
+    InvalidTime {
+        /// The text.
+        value: String,
+        /// The parse error.
+        #[source]
+        source: chrono::ParseError,
+    },
     /// An annotation of a known type failed to decode.
     #[error("cannot read annotation")]
     Annotation(#[from] UnpackError),

@@ -32,6 +32,7 @@
 //! ```
 
 mod annotations;
+mod capabilities;
 mod entitlement;
 mod error;
 mod grant;
@@ -39,16 +40,19 @@ pub mod ids;
 mod profile;
 mod resource;
 mod resource_type;
+mod time;
 mod traits;
 mod validate;
 
 pub use annotations::{AnnotationsExt, AnnotationsMutExt};
+pub use capabilities::{CapabilitiesBuilder, TypeFeatures};
 pub use entitlement::EntitlementBuilder;
 pub use error::ModelError;
 pub use grant::GrantBuilder;
 pub use profile::{json_to_value, Profile};
 pub use resource::ResourceBuilder;
 pub use resource_type::ResourceTypeBuilder;
+pub use time::{timestamp_from_datetime, timestamp_from_rfc3339};
 pub use traits::{AppTraitBuilder, UserTraitBuilder};
 pub use validate::{
     validate_entitlement, validate_grant, validate_resource, validate_resource_fields,

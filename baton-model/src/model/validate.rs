@@ -6,10 +6,9 @@
 use std::collections::BTreeSet;
 
 use crate::proto::{
-    is, AppTrait, Entitlement, ExternalLink, Grant, GroupTrait, Name, Resource, ResourceId,
-    ResourceType, RoleTrait, SecretTrait, Status, Trait, UserTrait,
+    is, Aliases, Any, AppTrait, BatonId, Entitlement, ExternalLink, Grant, GroupTrait, Name,
+    Resource, ResourceId, ResourceType, RoleTrait, SecretTrait, Status, Trait, UserTrait,
 };
-use crate::proto::{Aliases, Any, BatonId};
 
 use super::annotations::AnnotationsExt;
 use super::error::ModelError;
