@@ -28,6 +28,7 @@ pub mod account;
 pub mod catalogue;
 pub mod config;
 pub mod env;
+pub mod error;
 pub mod gotime;
 pub mod ids;
 pub mod resources;
