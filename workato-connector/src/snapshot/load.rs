@@ -67,7 +67,10 @@ fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
             // Defect 14: skip the entry, keep the member's other roles.
             notes.push(format!(
                 "collaborator {} ({}): skipping role {:?} in unknown environment {:?}",
-                out.id, out.email, r.role_name, r.environment_type.as_str()
+                out.id,
+                out.email,
+                r.role_name,
+                r.environment_type.as_str()
             ));
             continue;
         };
@@ -91,7 +94,11 @@ fn pairs(map: std::collections::BTreeMap<String, Vec<String>>) -> Vec<(String, S
 /// The optional-part loaders' shared outcome: items, or the part's status.
 type Part<T> = Result<(Vec<T>, PartStatus), Error>;
 
-async fn legacy_roles(client: &Client, config: &ConnectorConfig, notes: &mut Vec<String>) -> Part<LegacyRole> {
+async fn legacy_roles(
+    client: &Client,
+    config: &ConnectorConfig,
+    notes: &mut Vec<String>,
+) -> Part<LegacyRole> {
     if config.disable_custom_roles_sync {
         return Ok((Vec::new(), PartStatus::Disabled));
     }
@@ -113,17 +120,31 @@ async fn legacy_roles(client: &Client, config: &ConnectorConfig, notes: &mut Vec
         )),
         Err(err) if is_unavailable(&err, true) => Ok((
             Vec::new(),
-            unavailable("custom roles (GET /api/roles); only the system roles are synced", &err, notes),
+            unavailable(
+                "custom roles (GET /api/roles); only the system roles are synced",
+                &err,
+                notes,
+            ),
         )),
         Err(source) => Err(Error::ListRoles { source }),
     }
 }
 
-async fn env_roles(client: &Client, config: &ConnectorConfig, notes: &mut Vec<String>) -> Part<EnvRole> {
+async fn env_roles(
+    client: &Client,
+    config: &ConnectorConfig,
+    notes: &mut Vec<String>,
+) -> Part<EnvRole> {
     if !config.sync_environment_roles {
         return Ok((Vec::new(), PartStatus::Disabled));
     }
-    match client.environment_roles().list().into_stream().try_collect::<Vec<_>>().await {
+    match client
+        .environment_roles()
+        .list()
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+    {
         Ok(roles) => Ok((
             roles
                 .into_iter()
@@ -139,13 +160,21 @@ async fn env_roles(client: &Client, config: &ConnectorConfig, notes: &mut Vec<St
         )),
         Err(err) if is_unavailable(&err, false) => Ok((
             Vec::new(),
-            unavailable("environment roles (GET /api/environment_roles)", &err, notes),
+            unavailable(
+                "environment roles (GET /api/environment_roles)",
+                &err,
+                notes,
+            ),
         )),
         Err(source) => Err(Error::ListEnvironmentRoles { source }),
     }
 }
 
-async fn project_roles(client: &Client, config: &ConnectorConfig, notes: &mut Vec<String>) -> Part<ProjectRole> {
+async fn project_roles(
+    client: &Client,
+    config: &ConnectorConfig,
+    notes: &mut Vec<String>,
+) -> Part<ProjectRole> {
     if !config.sync_project_roles {
         return Ok((Vec::new(), PartStatus::Disabled));
     }
@@ -163,7 +192,11 @@ async fn project_roles(client: &Client, config: &ConnectorConfig, notes: &mut Ve
         )),
         Err(err) if is_unavailable(&err, false) => Ok((
             Vec::new(),
-            unavailable("project roles and grants (GET /api/project_roles)", &err, notes),
+            unavailable(
+                "project roles and grants (GET /api/project_roles)",
+                &err,
+                notes,
+            ),
         )),
         Err(source) => Err(Error::ListProjectRoles { source }),
     }
@@ -173,7 +206,13 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
     if !config.sync_groups {
         return Ok((Vec::new(), PartStatus::Disabled));
     }
-    let listed = match client.user_groups().list().into_stream().try_collect::<Vec<_>>().await {
+    let listed = match client
+        .user_groups()
+        .list()
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+    {
         Ok(groups) => groups,
         Err(err) if is_unavailable(&err, false) => {
             return Ok((
@@ -183,21 +222,24 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         }
         Err(source) => return Err(Error::ListGroups { source }),
     };
-    let with_members: Vec<(workato_api::UserGroup, Result<Vec<workato_api::UserGroupMember>, workato_api::Error>)> =
-        stream::iter(listed)
-            .map(|g| async move {
-                let members = client.user_groups().members(&g.id).try_collect::<Vec<_>>().await;
-                (g, members)
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
+    let with_members: Vec<(
+        workato_api::UserGroup,
+        Result<Vec<workato_api::UserGroupMember>, workato_api::Error>,
+    )> = stream::iter(with_client(client, listed))
+        .map(|(client, g)| group_members(client, g))
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
     let mut out = Vec::with_capacity(with_members.len());
     for (g, members) in with_members {
         let member_ids = match members {
             Ok(ms) => ms.iter().filter_map(|m| m.id.as_i64()).collect(),
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(&format!("the members of collaborator group {}", g.id), &err, notes);
+                unavailable(
+                    &format!("the members of collaborator group {}", g.id),
+                    &err,
+                    notes,
+                );
                 Vec::new()
             }
             Err(source) => {
@@ -225,20 +267,12 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
     level.dedup();
     let mut out = Vec::new();
     while !level.is_empty() {
-        let listed: Vec<(i64, Result<Vec<workato_api::Folder>, workato_api::Error>)> = stream::iter(level)
-            .map(|parent| async move {
-                let kids = client
-                    .folders()
-                    .list()
-                    .parent_id(parent)
-                    .into_stream()
-                    .try_collect::<Vec<_>>()
-                    .await;
-                (parent, kids)
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
+        let listed: Vec<(i64, Result<Vec<workato_api::Folder>, workato_api::Error>)> =
+            stream::iter(with_client(client, level))
+                .map(|(client, parent)| child_folders(client, parent))
+                .buffered(CONCURRENCY)
+                .collect()
+                .await;
         let mut next = Vec::new();
         for (parent, kids) in listed {
             let kids = kids.map_err(|source| Error::ListFolders { parent, source })?;
@@ -264,16 +298,16 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
     Ok(out)
 }
 
-async fn project_grants(client: &Client, projects: &[Project], notes: &mut Vec<String>) -> Result<Vec<ProjectGrant>, Error> {
-    let listed: Vec<(i64, Result<Vec<workato_api::ProjectGrant>, workato_api::Error>)> = stream::iter(projects.iter().map(|p| p.id))
-        .map(|pid| async move {
-            let grants = client
-                .project_grants()
-                .list_for_project(workato_api::ProjectId(pid))
-                .try_collect::<Vec<_>>()
-                .await;
-            (pid, grants)
-        })
+async fn project_grants(
+    client: &Client,
+    projects: &[Project],
+    notes: &mut Vec<String>,
+) -> Result<Vec<ProjectGrant>, Error> {
+    let listed: Vec<(
+        i64,
+        Result<Vec<workato_api::ProjectGrant>, workato_api::Error>,
+    )> = stream::iter(with_client(client, projects.iter().map(|p| p.id)))
+        .map(|(client, pid)| grants_of(client, pid))
         .buffered(CONCURRENCY)
         .collect()
         .await;
@@ -285,19 +319,32 @@ async fn project_grants(client: &Client, projects: &[Project], notes: &mut Vec<S
                 unavailable(&format!("the project grants of project {pid}"), &err, notes);
                 continue;
             }
-            Err(source) => return Err(Error::ListProjectGrants { project: pid, source }),
+            Err(source) => {
+                return Err(Error::ListProjectGrants {
+                    project: pid,
+                    source,
+                })
+            }
         };
         for g in grants {
             let subject = match g.subject() {
                 Some(workato_api::GrantSubject::User(id)) => GrantSubject::User(id.get()),
-                Some(workato_api::GrantSubject::UserGroup(id)) => GrantSubject::Group(id.to_string()),
+                Some(workato_api::GrantSubject::UserGroup(id)) => {
+                    GrantSubject::Group(id.to_string())
+                }
                 _ => {
-                    notes.push(format!("project grant {} names no user or group; skipped", g.id));
+                    notes.push(format!(
+                        "project grant {} names no user or group; skipped",
+                        g.id
+                    ));
                     continue;
                 }
             };
             let Some(role) = g.project_role else {
-                notes.push(format!("project grant {} names no project role; skipped", g.id));
+                notes.push(format!(
+                    "project grant {} names no project role; skipped",
+                    g.id
+                ));
                 continue;
             };
             let env = g
@@ -318,8 +365,12 @@ async fn project_grants(client: &Client, projects: &[Project], notes: &mut Vec<S
     Ok(out)
 }
 
-async fn privileges(client: &Client, member: i64) -> Result<Option<Vec<PrivilegeRow>>, Error> {
-    match client.members().privileges(workato_api::MemberId(member)).await {
+async fn privileges(client: Client, member: i64) -> Result<Option<Vec<PrivilegeRow>>, Error> {
+    match client
+        .members()
+        .privileges(workato_api::MemberId(member))
+        .await
+    {
         Ok(rows) => Ok(Some(
             rows.into_iter()
                 .filter_map(|r| {
@@ -327,7 +378,12 @@ async fn privileges(client: &Client, member: i64) -> Result<Option<Vec<Privilege
                         env: env_of(&r.environment_type)?,
                         role_name: r.name,
                         privileges: pairs(r.privileges),
-                        folder_ids: r.folder_ids.unwrap_or_default().into_iter().map(|f| f.get()).collect(),
+                        folder_ids: r
+                            .folder_ids
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|f| f.get())
+                            .collect(),
                     })
                 })
                 .collect(),
@@ -335,6 +391,56 @@ async fn privileges(client: &Client, member: i64) -> Result<Option<Vec<Privilege
         Err(err) if is_unavailable(&err, false) => Ok(None),
         Err(source) => Err(Error::MemberPrivileges { member, source }),
     }
+}
+
+// Each concurrent job owns a client clone (cheap: an `Arc` inside) so the stream's closures
+// capture nothing: futures borrowing across `buffered` trip the compiler's `Send` inference
+// inside `async_trait` methods.
+fn with_client<T>(client: &Client, items: impl IntoIterator<Item = T>) -> Vec<(Client, T)> {
+    items.into_iter().map(|t| (client.clone(), t)).collect()
+}
+
+type ApiResult<T> = Result<T, workato_api::Error>;
+
+async fn group_members(
+    client: Client,
+    group: workato_api::UserGroup,
+) -> (
+    workato_api::UserGroup,
+    ApiResult<Vec<workato_api::UserGroupMember>>,
+) {
+    let members = client.user_groups().members(&group.id).try_collect().await;
+    (group, members)
+}
+
+async fn child_folders(client: Client, parent: i64) -> (i64, ApiResult<Vec<workato_api::Folder>>) {
+    let kids = client
+        .folders()
+        .list()
+        .parent_id(parent)
+        .into_stream()
+        .try_collect()
+        .await;
+    (parent, kids)
+}
+
+async fn grants_of(
+    client: Client,
+    project: i64,
+) -> (i64, ApiResult<Vec<workato_api::ProjectGrant>>) {
+    let grants = client
+        .project_grants()
+        .list_for_project(workato_api::ProjectId(project))
+        .try_collect()
+        .await;
+    (project, grants)
+}
+
+async fn privileges_of(
+    client: Client,
+    member: i64,
+) -> (i64, Result<Option<Vec<PrivilegeRow>>, Error>) {
+    (member, privileges(client, member).await)
 }
 
 impl Snapshot {
@@ -361,7 +467,11 @@ impl Snapshot {
                 ));
             }
         }
-        let members: Vec<Member> = listed.data.into_iter().map(|m| member_from(m, &mut notes)).collect();
+        let members: Vec<Member> = listed
+            .data
+            .into_iter()
+            .map(|m| member_from(m, &mut notes))
+            .collect();
 
         let (mut n1, mut n2, mut n3, mut n4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (legacy, envs, projects, proles, groups) = futures::join!(
@@ -432,11 +542,12 @@ impl Snapshot {
             snapshot.warnings().warn(note);
         }
         let holders = snapshot.env_role_holders_to_ask();
-        let rows: Vec<(i64, Result<Option<Vec<PrivilegeRow>>, Error>)> = stream::iter(holders)
-            .map(|id| async move { (id, privileges(client, id).await) })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
+        let rows: Vec<(i64, Result<Option<Vec<PrivilegeRow>>, Error>)> =
+            stream::iter(with_client(client, holders))
+                .map(|(client, id)| privileges_of(client, id))
+                .buffered(CONCURRENCY)
+                .collect()
+                .await;
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
