@@ -1,0 +1,1 @@
+//! API cost grows with pages and folders, not members.

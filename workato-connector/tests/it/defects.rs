@@ -1,0 +1,1 @@
+//! One test per upstream defect of connector-model.md §10 that sync can show.

@@ -1,0 +1,1 @@
+//! Pacing and retries against the fake's rate limiter and injected faults.
