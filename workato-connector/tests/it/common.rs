@@ -53,7 +53,10 @@ pub async fn connector(seed: Seed, scope: &str) -> (FakeWorkato, WorkatoConnecto
 /// Syncs through the engine into a temp c1z and opens it.
 pub async fn sync_to_c1z(connector: &WorkatoConnector, dir: &Path) -> C1zReader {
     let path = dir.join("sync.c1z");
-    Syncer::new(connector).run(&path).await.expect("sync succeeds");
+    Syncer::new(connector)
+        .run(&path)
+        .await
+        .expect("sync succeeds");
     C1zReader::open(&path).expect("c1z opens")
 }
 
@@ -215,22 +218,54 @@ impl Dump {
             .collect();
         let ents: BTreeSet<&str> = self.entitlements.iter().map(|e| e.id.as_str()).collect();
         for e in &self.entitlements {
-            let rid = e.resource.as_ref().and_then(|r| r.id.as_ref()).expect("ent resource");
-            assert!(resources.contains(&resource_key(rid)), "entitlement {} dangles", e.id);
+            let rid = e
+                .resource
+                .as_ref()
+                .and_then(|r| r.id.as_ref())
+                .expect("ent resource");
+            assert!(
+                resources.contains(&resource_key(rid)),
+                "entitlement {} dangles",
+                e.id
+            );
         }
         for g in &self.grants {
             let ent = g.entitlement.as_ref().expect("entitlement");
-            assert!(ents.contains(ent.id.as_str()), "grant {} entitlement dangles", g.id);
-            let p = g.principal.as_ref().and_then(|p| p.id.as_ref()).expect("principal");
-            assert!(resources.contains(&resource_key(p)), "grant {} principal dangles", g.id);
-            if let Some(exp) = g.annotations.annotation::<GrantExpandable>().expect("decodes") {
+            assert!(
+                ents.contains(ent.id.as_str()),
+                "grant {} entitlement dangles",
+                g.id
+            );
+            let p = g
+                .principal
+                .as_ref()
+                .and_then(|p| p.id.as_ref())
+                .expect("principal");
+            assert!(
+                resources.contains(&resource_key(p)),
+                "grant {} principal dangles",
+                g.id
+            );
+            if let Some(exp) = g
+                .annotations
+                .annotation::<GrantExpandable>()
+                .expect("decodes")
+            {
                 for src in exp.entitlement_ids {
-                    assert!(ents.contains(src.as_str()), "grant {} source {src} dangles", g.id);
+                    assert!(
+                        ents.contains(src.as_str()),
+                        "grant {} source {src} dangles",
+                        g.id
+                    );
                 }
             }
             if let Some(sources) = &g.sources {
                 for src in sources.sources.keys() {
-                    assert!(ents.contains(src.as_str()), "grant {} source {src} dangles", g.id);
+                    assert!(
+                        ents.contains(src.as_str()),
+                        "grant {} source {src} dangles",
+                        g.id
+                    );
                 }
             }
         }
@@ -260,10 +295,15 @@ pub async fn walk(c: &WorkatoConnector) -> (usize, usize, usize) {
         }
         let mut token = None;
         loop {
-            let page = c.resources(&rt, parent.as_ref(), token.take()).await.expect("resources");
+            let page = c
+                .resources(&rt, parent.as_ref(), token.take())
+                .await
+                .expect("resources");
             for r in page.items {
                 for child in r.annotations.iter() {
-                    if let Ok(Some(crt)) = std::slice::from_ref(child).annotation::<ChildResourceType>() {
+                    if let Ok(Some(crt)) =
+                        std::slice::from_ref(child).annotation::<ChildResourceType>()
+                    {
                         queue.push((crt.resource_type_id, r.id.clone()));
                     }
                 }

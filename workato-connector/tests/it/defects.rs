@@ -6,7 +6,7 @@ use baton_model::model::ids::resource_id;
 use baton_model::model::AnnotationsExt;
 use baton_model::proto::{AppTrait, Kind, Resource};
 use baton_model::sync::Connector;
-use workato_api::fake::{Fault, FakeWorkato, GenParams, MemberRole, Seed};
+use workato_api::fake::{FakeWorkato, Fault, GenParams, MemberRole, Seed};
 use workato_connector::WorkatoConnector;
 
 use crate::common::{client, config, connector, dump, sync_to_c1z, Dump};
@@ -31,7 +31,11 @@ async fn defect_1_no_per_member_privilege_calls() {
     for scope in ["dev", "all"] {
         let (fake, _c, d) = synced(Seed::default_workspace(), scope).await;
         // Only Erin's environment role is learned, once; the 7 members are never asked.
-        assert_eq!(fake.request_count("GET /api/members/:id/privileges"), 1, "{scope}");
+        assert_eq!(
+            fake.request_count("GET /api/members/:id/privileges"),
+            1,
+            "{scope}"
+        );
         // Privileges still reach collaborators, by expansion from role grants.
         assert!(d
             .grant_ids()
@@ -70,7 +74,12 @@ async fn defect_3_grants_without_listing_first_and_missing_roles_are_warnings() 
         id: Some(resource_id("collaborator", "1005")),
         ..Default::default()
     };
-    assert!(c.grants(&frank, None).await.expect("grants").items.is_empty());
+    assert!(c
+        .grants(&frank, None)
+        .await
+        .expect("grants")
+        .items
+        .is_empty());
     assert!(has(&warnings(&c).await, "\"Legacy Approver\""));
 }
 
@@ -126,7 +135,12 @@ async fn defect_8_each_project_lists_only_its_root_folder() {
         assert_eq!(ids, [root]);
     }
     // Top-level folder listing is empty (child-only type).
-    assert!(c.resources("folder", None, None).await.expect("ok").items.is_empty());
+    assert!(c
+        .resources("folder", None, None)
+        .await
+        .expect("ok")
+        .items
+        .is_empty());
 }
 
 #[tokio::test]
@@ -134,10 +148,16 @@ async fn defect_9_all_mode_ids_are_suffixed_and_closed() {
     let (_fake, _c, d) = synced(Seed::default_workspace(), "all").await;
     d.assert_closed();
     for g in &d.grants {
-        let p = g.principal.as_ref().and_then(|p| p.id.as_ref()).expect("principal");
+        let p = g
+            .principal
+            .as_ref()
+            .and_then(|p| p.id.as_ref())
+            .expect("principal");
         if p.resource_type == "role" || p.resource_type == "environment_role" {
             assert!(
-                ["-prod", "-test", "-dev"].iter().any(|s| p.resource.ends_with(s)),
+                ["-prod", "-test", "-dev"]
+                    .iter()
+                    .any(|s| p.resource.ends_with(s)),
                 "{}",
                 g.id
             );
@@ -163,12 +183,17 @@ async fn defect_12_unknown_privileges_are_synthesized() {
     assert!(d
         .grant_ids()
         .contains("privilege:Quantum flux-all:assigned:role:3"));
-    assert!(has(&warnings(&c).await, "\"Quantum flux-all\" is not in the catalogue"));
+    assert!(has(
+        &warnings(&c).await,
+        "\"Quantum flux-all\" is not in the catalogue"
+    ));
 }
 
 #[tokio::test]
 async fn defect_13_zero_privilege_rows_mean_no_grants() {
-    let fake = FakeWorkato::start(Seed::default_workspace()).await.expect("fake");
+    let fake = FakeWorkato::start(Seed::default_workspace())
+        .await
+        .expect("fake");
     fake.inject_on(
         "GET /api/members/:id/privileges",
         Fault::Status {
@@ -180,20 +205,29 @@ async fn defect_13_zero_privilege_rows_mean_no_grants() {
     let c = WorkatoConnector::new(client(&fake, None), config("dev"));
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dump(&sync_to_c1z(&c, dir.path()).await);
-    assert!(d.grant_ids().contains("environment_role:50:collaborator-has:collaborator:1004"));
+    assert!(d
+        .grant_ids()
+        .contains("environment_role:50:collaborator-has:collaborator:1004"));
     assert!(!d
         .grant_ids()
         .iter()
         .any(|g| g.ends_with(":environment_role:50")));
-    assert!(has(&warnings(&c).await, "no dev privileges row for collaborator 1004"));
+    assert!(has(
+        &warnings(&c).await,
+        "no dev privileges row for collaborator 1004"
+    ));
 }
 
 #[tokio::test]
 async fn defect_14_unknown_environment_skips_only_that_entry() {
     let mut seed = Seed::default_workspace();
-    seed.members[0].roles.push(MemberRole::privilege_group("staging", "Operator"));
+    seed.members[0]
+        .roles
+        .push(MemberRole::privilege_group("staging", "Operator"));
     let (_fake, c, d) = synced(seed, "dev").await;
-    assert!(d.grant_ids().contains("role:Admin:collaborator-has:collaborator:1000"));
+    assert!(d
+        .grant_ids()
+        .contains("role:Admin:collaborator-has:collaborator:1000"));
     assert!(has(&warnings(&c).await, "unknown environment \"staging\""));
 }
 
@@ -207,7 +241,10 @@ async fn defect_15_missing_rbac_generation_degrades() {
         d.resource_ids("role").into_iter().collect::<Vec<_>>(),
         ["Admin", "Analyst", "Operator"]
     );
-    assert!(has(&warnings(&c).await, "skipping custom roles (GET /api/roles)"));
+    assert!(has(
+        &warnings(&c).await,
+        "skipping custom roles (GET /api/roles)"
+    ));
 
     // Un-migrated workspace: RBAC-v2 endpoints answer 401 ⇒ no environment/project roles.
     let mut seed = Seed::default_workspace();
@@ -215,14 +252,24 @@ async fn defect_15_missing_rbac_generation_degrades() {
     let (fake, c, d) = synced(seed, "dev").await;
     assert!(d.resource_ids("environment_role").is_empty());
     assert!(d.resource_ids("project_role").is_empty());
-    assert!(d.grant_ids().contains("role:1:collaborator-has:collaborator:1003"));
+    assert!(d
+        .grant_ids()
+        .contains("role:1:collaborator-has:collaborator:1003"));
     let ws = warnings(&c).await;
-    assert!(has(&ws, "skipping environment roles (GET /api/environment_roles): Workato answered 401"));
+    assert!(has(
+        &ws,
+        "skipping environment roles (GET /api/environment_roles): Workato answered 401"
+    ));
     // Not asked once per project when project roles are refused.
-    assert_eq!(fake.request_count("GET /api/projects/:id/project_grants"), 0);
+    assert_eq!(
+        fake.request_count("GET /api/projects/:id/project_grants"),
+        0
+    );
 
     // A client role without the groups permission: 403 names the permission, sync goes on.
-    let fake = FakeWorkato::start(Seed::default_workspace()).await.expect("fake");
+    let fake = FakeWorkato::start(Seed::default_workspace())
+        .await
+        .expect("fake");
     fake.inject_on(
         "GET /api/user_groups",
         Fault::Status {
@@ -237,7 +284,8 @@ async fn defect_15_missing_rbac_generation_degrades() {
     assert!(d.resource_ids("collaborator_group").is_empty());
     let ws = warnings(&c).await;
     assert!(
-        ws.iter().any(|w| w.contains("skipping collaborator groups") && w.contains("permission")),
+        ws.iter()
+            .any(|w| w.contains("skipping collaborator groups") && w.contains("permission")),
         "{ws:?}"
     );
 }
@@ -257,7 +305,12 @@ async fn defects_16_17_18_entitlement_shapes() {
         let grantable: Vec<&str> = e.grantable_to.iter().map(|t| t.id.as_str()).collect();
         if rt == "privilege" || rt == "folder" {
             // 17
-            assert_eq!(grantable, ["collaborator", "role", "environment_role"], "{}", e.id);
+            assert_eq!(
+                grantable,
+                ["collaborator", "role", "environment_role"],
+                "{}",
+                e.id
+            );
         }
         // 18
         assert!(!e.display_name.contains('`') && !e.display_name.contains("acess"));
@@ -289,7 +342,8 @@ async fn defect_21_email_lookup_is_exact() {
     let (_fake, c) = connector(Seed::default_workspace(), "dev").await;
     let snap = c.snapshot().await.expect("snapshot");
     assert_eq!(
-        snap.member_by_email("ALICE.LINDQVIST@northwind-fake.example").map(|m| m.id),
+        snap.member_by_email("ALICE.LINDQVIST@northwind-fake.example")
+            .map(|m| m.id),
         Some(1000)
     );
     assert!(snap.member_by_email("alice").is_none());
@@ -297,13 +351,16 @@ async fn defect_21_email_lookup_is_exact() {
 
 #[tokio::test]
 async fn defect_22_truncated_member_list_warns() {
-    let fake = FakeWorkato::start(Seed::default_workspace()).await.expect("fake");
+    let fake = FakeWorkato::start(Seed::default_workspace())
+        .await
+        .expect("fake");
     fake.inject_on(
         "GET /api/members",
         Fault::Status {
             status: 200,
-            body: r#"{"data":[{"id":1,"name":"Solo","email":"solo@x.example","roles":[]}],"total":5}"#
-                .into(),
+            body:
+                r#"{"data":[{"id":1,"name":"Solo","email":"solo@x.example","roles":[]}],"total":5}"#
+                    .into(),
             count: 1,
         },
     );
@@ -315,7 +372,9 @@ async fn defect_22_truncated_member_list_warns() {
 
 #[tokio::test]
 async fn rejected_key_fails_with_a_clear_error() {
-    let fake = FakeWorkato::start(Seed::default_workspace()).await.expect("fake");
+    let fake = FakeWorkato::start(Seed::default_workspace())
+        .await
+        .expect("fake");
     let bad = workato_api::Client::builder()
         .token(workato_api::ApiToken::new("wrong-token"))
         .base_url(fake.url())
@@ -327,7 +386,10 @@ async fn rejected_key_fails_with_a_clear_error() {
     let err = c.snapshot().await.expect_err("401");
     assert!(matches!(err, workato_connector::Error::Unauthorized { .. }));
     let text = format!("{err}");
-    assert!(text.contains("API key") && text.contains("data center"), "{text}");
+    assert!(
+        text.contains("API key") && text.contains("data center"),
+        "{text}"
+    );
     assert!(!text.contains("wrong-token"));
     assert!(c.validate().await.is_err());
     let good = WorkatoConnector::new(client(&fake, None), config("dev"));

@@ -48,7 +48,11 @@ fn check_id_forms(d: &Dump, all: bool) {
         assert!(ok, "bad {rt} id {rid:?}");
     }
     for e in &d.entitlements {
-        let rid = e.resource.as_ref().and_then(|r| r.id.as_ref()).expect("resource");
+        let rid = e
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.as_ref())
+            .expect("resource");
         let slug = match rid.resource_type.as_str() {
             "role" | "environment_role" => "collaborator-has",
             "privilege" => "assigned",
@@ -56,13 +60,23 @@ fn check_id_forms(d: &Dump, all: bool) {
             "project_role" | "collaborator_group" => "member",
             other => panic!("unexpected entitlement on {other}"),
         };
-        assert_eq!(e.id, format!("{}:{}:{slug}", rid.resource_type, rid.resource));
+        assert_eq!(
+            e.id,
+            format!("{}:{}:{slug}", rid.resource_type, rid.resource)
+        );
         assert_eq!(e.slug, slug);
     }
     for g in &d.grants {
         let ent = g.entitlement.as_ref().expect("entitlement");
-        let p = g.principal.as_ref().and_then(|p| p.id.as_ref()).expect("principal");
-        assert_eq!(g.id, format!("{}:{}:{}", ent.id, p.resource_type, p.resource));
+        let p = g
+            .principal
+            .as_ref()
+            .and_then(|p| p.id.as_ref())
+            .expect("principal");
+        assert_eq!(
+            g.id,
+            format!("{}:{}:{}", ent.id, p.resource_type, p.resource)
+        );
     }
 }
 
@@ -81,10 +95,16 @@ async fn dev_sync_is_pinned() {
     // Expansion gave Alice (dev Admin) every catalogue privilege and every folder.
     let g = d.grant("privilege:Recipes-read:assigned:collaborator:1000");
     assert!(g.annotations.has_annotation::<GrantImmutable>());
-    assert!(d.grant_ids().contains("folder:21:collaborator-access:collaborator:1000"));
+    assert!(d
+        .grant_ids()
+        .contains("folder:21:collaborator-access:collaborator:1000"));
     // Dave (dev Custom Reviewer: folder 20, not inheritable) reaches 20 but not 21.
-    assert!(d.grant_ids().contains("folder:20:collaborator-access:collaborator:1003"));
-    assert!(!d.grant_ids().contains("folder:21:collaborator-access:collaborator:1003"));
+    assert!(d
+        .grant_ids()
+        .contains("folder:20:collaborator-access:collaborator:1003"));
+    assert!(!d
+        .grant_ids()
+        .contains("folder:21:collaborator-access:collaborator:1003"));
     // Role grants carry the environment.
     let role = d.grant("role:Admin:collaborator-has:collaborator:1000");
     let meta = role
