@@ -45,7 +45,7 @@ impl Objects {
             resource_types: types.in_order(),
             ..Objects::default()
         };
-        if let Some(_t) = &types.environment_role {
+        if types.environment_role.is_some() {
             environment_role::build(&ctx, &mut out)?;
         }
         collaborator::build(&ctx, &mut out)?;

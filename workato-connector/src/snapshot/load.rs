@@ -126,7 +126,9 @@ async fn legacy_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListRoles { source }),
+        Err(source) => Err(Error::ListRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -166,7 +168,9 @@ async fn env_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListEnvironmentRoles { source }),
+        Err(source) => Err(Error::ListEnvironmentRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -198,7 +202,9 @@ async fn project_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListProjectRoles { source }),
+        Err(source) => Err(Error::ListProjectRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -220,7 +226,11 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
                 unavailable("collaborator groups (GET /api/user_groups)", &err, notes),
             ))
         }
-        Err(source) => return Err(Error::ListGroups { source }),
+        Err(source) => {
+            return Err(Error::ListGroups {
+                source: Box::new(source),
+            })
+        }
     };
     let with_members: Vec<(
         workato_api::UserGroup,
@@ -245,7 +255,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             Err(source) => {
                 return Err(Error::ListGroupMembers {
                     group: g.id.to_string(),
-                    source,
+                    source: Box::new(source),
                 })
             }
         };
@@ -275,7 +285,10 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
                 .await;
         let mut next = Vec::new();
         for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::ListFolders { parent, source })?;
+            let kids = kids.map_err(|source| Error::ListFolders {
+                parent,
+                source: Box::new(source),
+            })?;
             for f in kids {
                 let id = f.id.get();
                 // Guard against cycles and repeats in bad data.
@@ -322,7 +335,7 @@ async fn project_grants(
             Err(source) => {
                 return Err(Error::ListProjectGrants {
                     project: pid,
-                    source,
+                    source: Box::new(source),
                 })
             }
         };
@@ -389,7 +402,10 @@ async fn privileges(client: Client, member: i64) -> Result<Option<Vec<PrivilegeR
                 .collect(),
         )),
         Err(err) if is_unavailable(&err, false) => Ok(None),
-        Err(source) => Err(Error::MemberPrivileges { member, source }),
+        Err(source) => Err(Error::MemberPrivileges {
+            member,
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -401,6 +417,9 @@ fn with_client<T>(client: &Client, items: impl IntoIterator<Item = T>) -> Vec<(C
 }
 
 type ApiResult<T> = Result<T, workato_api::Error>;
+
+/// One holder's privilege rows; `None` when the API client may not read them.
+type PrivilegesOutcome = Result<Option<Vec<PrivilegeRow>>, Error>;
 
 async fn group_members(
     client: Client,
@@ -453,9 +472,13 @@ impl Snapshot {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
             if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized { source }
+                Error::Unauthorized {
+                    source: Box::new(source),
+                }
             } else {
-                Error::ListMembers { source }
+                Error::ListMembers {
+                    source: Box::new(source),
+                }
             }
         })?;
         if let Some(total) = listed.total {
@@ -487,7 +510,9 @@ impl Snapshot {
         let (project_roles, mut project_roles_status) = proles?;
         let (groups, groups_status) = groups?;
         let projects: Vec<Project> = projects
-            .map_err(|source| Error::ListProjects { source })?
+            .map_err(|source| Error::ListProjects {
+                source: Box::new(source),
+            })?
             .into_iter()
             .map(|p| Project {
                 id: p.id.get(),
@@ -542,12 +567,11 @@ impl Snapshot {
             snapshot.warnings().warn(note);
         }
         let holders = snapshot.env_role_holders_to_ask();
-        let rows: Vec<(i64, Result<Option<Vec<PrivilegeRow>>, Error>)> =
-            stream::iter(with_client(client, holders))
-                .map(|(client, id)| privileges_of(client, id))
-                .buffered(CONCURRENCY)
-                .collect()
-                .await;
+        let rows: Vec<(i64, PrivilegesOutcome)> = stream::iter(with_client(client, holders))
+            .map(|(client, id)| privileges_of(client, id))
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
