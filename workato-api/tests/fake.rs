@@ -356,6 +356,11 @@ async fn project_grants_upsert_get_delete() {
     let (status, one) = http.get("/api/project_grants/pg-3").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(one["data"]["user_group"]["name"], "People Ops");
+    let (status, updated) = http
+        .put("/api/project_grants/pg-3", json!({"project_role_id": 7}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(updated["data"]["project_role"]["id"], 7);
     let resp = http
         .send(Method::DELETE, "/api/project_grants/pg-3", None)
         .await;
@@ -686,6 +691,10 @@ async fn rbac_generation_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    fake.set_legacy_roles_enabled(true);
+    fake.set_environment_roles_enabled(true);
+    assert_eq!(http.get("/api/roles").await.0, StatusCode::OK);
+    assert_eq!(http.get("/api/environment_roles").await.0, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -739,4 +748,41 @@ async fn seed_json_round_trips_through_the_server() {
     assert!(fake.set_member_roles(1002, vec![MemberRole::privilege_group("dev", "Admin")]));
     assert!(!fake.set_member_roles(9, vec![]));
     assert_eq!(fake.member(1002).expect("carol").roles.len(), 1);
+}
+
+#[tokio::test]
+async fn debug_output_hides_the_token() {
+    let mut seed = Seed::empty();
+    seed.token = "sekrit-token-xyz".to_owned();
+    let fake = FakeWorkato::start(seed).await.expect("start");
+    let text = format!("{fake:?}");
+    assert!(!text.contains("sekrit-token-xyz"));
+    assert!(text.contains(&fake.addr().to_string()));
+}
+
+#[tokio::test]
+async fn twenty_thousand_members_and_five_thousand_folders_are_served() {
+    let params = GenParams {
+        members: 20_000,
+        projects: 50,
+        folder_depth: 2,
+        folder_fanout: 10,
+        ..GenParams::default()
+    };
+    let fake = FakeWorkato::start(Seed::generate(&params))
+        .await
+        .expect("start");
+    let http = Http::new(&fake);
+    let (_, members) = http.get("/api/members").await;
+    assert_eq!(members["total"], 20_000);
+    let (_, last) = http.get("/api/members/20999").await;
+    assert_eq!(last["data"]["id"], 20_999);
+    let (_, projects) = http.get("/api/projects?per_page=100").await;
+    let root = projects[49]["folder_id"].as_u64().expect("root");
+    let (_, level1) = http.get(&format!("/api/folders?parent_id={root}")).await;
+    assert_eq!(level1.as_array().expect("array").len(), 10);
+    let child = level1[0]["id"].as_u64().expect("child");
+    let (_, level2) = http.get(&format!("/api/folders?parent_id={child}")).await;
+    assert_eq!(level2.as_array().expect("array").len(), 10);
+    assert_eq!(level2[0]["project_id"], projects[49]["id"]);
 }

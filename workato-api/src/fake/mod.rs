@@ -25,6 +25,24 @@
 //! The server binds `127.0.0.1:0`, runs on a task of the current Tokio runtime (current-thread
 //! `#[tokio::test]` works) and stops when the [`FakeWorkato`] is dropped.
 //!
+//! # Endpoints
+//!
+//! `GET /api/users/me`; `GET|POST /api/members`, `GET|PUT|DELETE /api/members/:id`,
+//! `GET /api/members/:id/privileges`, `GET /api/members/:id/project_grants`,
+//! `POST /api/member_invitations`; `GET /api/roles` (style B); `GET /api/environment_roles[/:id]`,
+//! `GET /api/project_roles[/:id]` (style C); `GET /api/projects`, `GET /api/folders?parent_id=`
+//! (style B); `GET|PUT /api/projects/:id/project_grants`, `GET|PUT|DELETE /api/project_grants/:id`;
+//! `GET /api/user_groups[/:id]`, `GET /api/user_groups/:id/members`,
+//! `GET /api/user_groups/:id/project_grants` (style C). Counter keys are these templates with
+//! `:id` placeholders, e.g. `"GET /api/members/:id/privileges"`.
+//!
+//! # Seeds
+//!
+//! [`Seed::default_workspace`] is the reference workspace of spec/connector-model.md §11;
+//! [`Seed::generate`] builds large deterministic workspaces from [`GenParams`];
+//! [`Seed::from_json`] / [`Seed::to_json`] load and save seeds; [`FakeWorkato::snapshot`]
+//! turns the live state back into a seed.
+//!
 //! # Request pipeline
 //!
 //! Every request is (1) counted under its route template (`"GET /api/members/:id"`) and
@@ -52,6 +70,18 @@
 //!   [`Seed::environment_roles_enabled`] `false` ⇒ environment-role, project-role and
 //!   project-grant endpoints answer 401 (an un-migrated workspace).
 //! - 429 bodies are `{"message":"Too many requests"}` with `Retry-After` in whole seconds.
+//!
+//! [`FakeWorkato::set_latency`]: crate::fake::FakeWorkato::set_latency
+//! [`FakeWorkato::snapshot`]: crate::fake::FakeWorkato::snapshot
+//! [`FakeWorkato`]: crate::fake::FakeWorkato
+//! [`Fault`]: crate::fake::Fault
+//! [`GenParams`]: crate::fake::GenParams
+//! [`Seed::default_workspace`]: crate::fake::Seed::default_workspace
+//! [`Seed::environment_roles_enabled`]: crate::fake::Seed::environment_roles_enabled
+//! [`Seed::from_json`]: crate::fake::Seed::from_json
+//! [`Seed::generate`]: crate::fake::Seed::generate
+//! [`Seed::legacy_roles_enabled`]: crate::fake::Seed::legacy_roles_enabled
+//! [`Seed::to_json`]: crate::fake::Seed::to_json
 
 mod faults;
 mod generate;

@@ -283,7 +283,7 @@ pub struct ProjectGrant {
 ///
 /// Every field has a serde default, so `{}` is a valid (empty) seed JSON.
 /// [`Default`] is the §11 reference workspace ([`Seed::default_workspace`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seed {
     /// Bearer token the server accepts.
     #[serde(default = "default_token")]
@@ -337,6 +337,27 @@ fn default_environments() -> Vec<String> {
 
 fn yes() -> bool {
     true
+}
+
+// Manual: the token must never show up in Debug output (assert_eq! failures, logs).
+impl fmt::Debug for Seed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Seed")
+            .field("token", &"<redacted>")
+            .field("workspace", &self.workspace)
+            .field("environments", &self.environments)
+            .field("legacy_roles_enabled", &self.legacy_roles_enabled)
+            .field("environment_roles_enabled", &self.environment_roles_enabled)
+            .field("members", &self.members)
+            .field("custom_roles", &self.custom_roles)
+            .field("environment_roles", &self.environment_roles)
+            .field("project_roles", &self.project_roles)
+            .field("projects", &self.projects)
+            .field("folders", &self.folders)
+            .field("user_groups", &self.user_groups)
+            .field("project_grants", &self.project_grants)
+            .finish()
+    }
 }
 
 impl Default for Seed {
@@ -644,6 +665,17 @@ mod tests {
         assert_eq!(seed, Seed::empty());
         assert_eq!(seed.token, DEFAULT_TOKEN);
         assert_eq!(seed.environments, ["dev", "test", "prod"]);
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let seed = Seed {
+            token: "sekrit-123".to_owned(),
+            ..Seed::empty()
+        };
+        let text = format!("{seed:?}");
+        assert!(!text.contains("sekrit-123"));
+        assert!(text.contains("<redacted>"));
     }
 
     #[test]

@@ -30,7 +30,6 @@ struct Control {
     latency: Duration,
 }
 
-#[derive(Debug)]
 struct Shared {
     token: String,
     state: Mutex<State>,
@@ -52,7 +51,6 @@ impl Shared {
 ///
 /// The server runs on a task of the runtime that called [`FakeWorkato::start`]; it stops
 /// accepting connections when the handle is dropped or [`FakeWorkato::shutdown`] is awaited.
-#[derive(Debug)]
 pub struct FakeWorkato {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -213,6 +211,18 @@ impl FakeWorkato {
 
     // ---- state ----------------------------------------------------------------------
 
+    /// Switch the legacy-roles generation on or off at run time (see
+    /// [`Seed::legacy_roles_enabled`]), e.g. to simulate a migration mid-test.
+    pub fn set_legacy_roles_enabled(&self, enabled: bool) {
+        self.shared.state().legacy_roles_enabled = enabled;
+    }
+
+    /// Switch the RBAC v2 endpoints on or off at run time (see
+    /// [`Seed::environment_roles_enabled`]).
+    pub fn set_environment_roles_enabled(&self, enabled: bool) {
+        self.shared.state().environment_roles_enabled = enabled;
+    }
+
     /// One member as the server currently holds it.
     pub fn member(&self, id: u64) -> Option<FakeMember> {
         self.shared.state().members.get(&id).cloned()
@@ -263,6 +273,16 @@ impl FakeWorkato {
     /// The current state as a seed (pending invitations excluded).
     pub fn snapshot(&self) -> Seed {
         self.shared.state().to_seed(&self.shared.token)
+    }
+}
+
+// Manual: the token must never show up in Debug output, even a fake one.
+impl std::fmt::Debug for FakeWorkato {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeWorkato")
+            .field("addr", &self.addr)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 

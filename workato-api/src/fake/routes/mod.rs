@@ -152,163 +152,34 @@ macro_rules! route {
 }
 
 /// Every endpoint the fake serves.
+// One line per route reads as a table; rustfmt would explode it.
+#[rustfmt::skip]
 static ROUTES: &[Route] = &[
-    route!(
-        "GET",
-        "/api/users/me",
-        family::WORKSPACE,
-        false,
-        workspace::me
-    ),
+    route!("GET", "/api/users/me", family::WORKSPACE, false, workspace::me),
     route!("GET", "/api/members", family::MEMBERS, false, members::list),
-    route!(
-        "POST",
-        "/api/members",
-        family::MEMBERS,
-        false,
-        members::add_existing
-    ),
-    route!(
-        "GET",
-        "/api/members/:id",
-        family::MEMBERS,
-        false,
-        members::get
-    ),
-    route!(
-        "PUT",
-        "/api/members/:id",
-        family::MEMBERS,
-        false,
-        members::put
-    ),
-    route!(
-        "DELETE",
-        "/api/members/:id",
-        family::MEMBERS,
-        false,
-        members::delete
-    ),
-    route!(
-        "GET",
-        "/api/members/:id/privileges",
-        family::MEMBERS,
-        false,
-        members::privileges
-    ),
-    route!(
-        "GET",
-        "/api/members/:id/project_grants",
-        family::MEMBERS,
-        true,
-        project_grants::of_member
-    ),
-    route!(
-        "POST",
-        "/api/member_invitations",
-        family::MEMBERS,
-        false,
-        members::invite
-    ),
+    route!("POST", "/api/members", family::MEMBERS, false, members::add_existing),
+    route!("GET", "/api/members/:id", family::MEMBERS, false, members::get),
+    route!("PUT", "/api/members/:id", family::MEMBERS, false, members::put),
+    route!("DELETE", "/api/members/:id", family::MEMBERS, false, members::delete),
+    route!("GET", "/api/members/:id/privileges", family::MEMBERS, false, members::privileges),
+    route!("GET", "/api/members/:id/project_grants", family::MEMBERS, true, project_grants::of_member),
+    route!("POST", "/api/member_invitations", family::MEMBERS, false, members::invite),
     route!("GET", "/api/roles", family::ROLES, true, roles::list),
-    route!(
-        "GET",
-        "/api/environment_roles",
-        family::ENVIRONMENT_ROLES,
-        true,
-        environment_roles::list
-    ),
-    route!(
-        "GET",
-        "/api/environment_roles/:id",
-        family::ENVIRONMENT_ROLES,
-        false,
-        environment_roles::get
-    ),
-    route!(
-        "GET",
-        "/api/project_roles",
-        family::PROJECT_ROLES,
-        true,
-        project_roles::list
-    ),
-    route!(
-        "GET",
-        "/api/project_roles/:id",
-        family::PROJECT_ROLES,
-        false,
-        project_roles::get
-    ),
-    route!(
-        "GET",
-        "/api/projects",
-        family::FOLDERS,
-        true,
-        folders::projects
-    ),
-    route!(
-        "GET",
-        "/api/folders",
-        family::FOLDERS,
-        true,
-        folders::folders
-    ),
-    route!(
-        "GET",
-        "/api/projects/:id/project_grants",
-        family::PROJECT_GRANTS,
-        true,
-        project_grants::of_project
-    ),
-    route!(
-        "PUT",
-        "/api/projects/:id/project_grants",
-        family::PROJECT_GRANTS,
-        false,
-        project_grants::upsert
-    ),
-    route!(
-        "GET",
-        "/api/project_grants/:id",
-        family::PROJECT_GRANTS,
-        false,
-        project_grants::get
-    ),
-    route!(
-        "DELETE",
-        "/api/project_grants/:id",
-        family::PROJECT_GRANTS,
-        false,
-        project_grants::delete
-    ),
-    route!(
-        "GET",
-        "/api/user_groups",
-        family::USER_GROUPS,
-        true,
-        user_groups::list
-    ),
-    route!(
-        "GET",
-        "/api/user_groups/:id",
-        family::USER_GROUPS,
-        false,
-        user_groups::get
-    ),
-    route!(
-        "GET",
-        "/api/user_groups/:id/members",
-        family::USER_GROUPS,
-        true,
-        user_groups::members
-    ),
-    route!(
-        "GET",
-        "/api/user_groups/:id/project_grants",
-        family::PROJECT_GRANTS,
-        true,
-        project_grants::of_group
-    ),
+    route!("GET", "/api/environment_roles", family::ENVIRONMENT_ROLES, true, environment_roles::list),
+    route!("GET", "/api/environment_roles/:id", family::ENVIRONMENT_ROLES, false, environment_roles::get),
+    route!("GET", "/api/project_roles", family::PROJECT_ROLES, true, project_roles::list),
+    route!("GET", "/api/project_roles/:id", family::PROJECT_ROLES, false, project_roles::get),
+    route!("GET", "/api/projects", family::FOLDERS, true, folders::projects),
+    route!("GET", "/api/folders", family::FOLDERS, true, folders::folders),
+    route!("GET", "/api/projects/:id/project_grants", family::PROJECT_GRANTS, true, project_grants::of_project),
+    route!("PUT", "/api/projects/:id/project_grants", family::PROJECT_GRANTS, false, project_grants::upsert),
+    route!("GET", "/api/project_grants/:id", family::PROJECT_GRANTS, false, project_grants::get),
+    route!("PUT", "/api/project_grants/:id", family::PROJECT_GRANTS, false, project_grants::update),
+    route!("DELETE", "/api/project_grants/:id", family::PROJECT_GRANTS, false, project_grants::delete),
+    route!("GET", "/api/user_groups", family::USER_GROUPS, true, user_groups::list),
+    route!("GET", "/api/user_groups/:id", family::USER_GROUPS, false, user_groups::get),
+    route!("GET", "/api/user_groups/:id/members", family::USER_GROUPS, true, user_groups::members),
+    route!("GET", "/api/user_groups/:id/project_grants", family::PROJECT_GRANTS, true, project_grants::of_group),
 ];
 
 /// Find the route for `method` + `path`, with the values of its `:x` segments.

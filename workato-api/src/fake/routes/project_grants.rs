@@ -127,3 +127,26 @@ pub(super) fn upsert(state: &mut State, req: &Req<'_>) -> Handled {
         .collect();
     Ok(Reply::ok(json!({ "data": data })))
 }
+
+#[derive(Deserialize)]
+struct UpdateBody {
+    project_role_id: Option<crate::fake::seed::FakeId>,
+}
+
+/// `PUT /api/project_grants/:id` `{"project_role_id": …}`: change the grant's role.
+pub(super) fn update(state: &mut State, req: &Req<'_>) -> Handled {
+    require_rbac_v2(state)?;
+    let body: UpdateBody = req.json()?;
+    let role = body
+        .project_role_id
+        .and_then(|id| state.project_role(&id.to_string()).map(|r| r.id.clone()))
+        .ok_or_else(|| Reply::error(400, "Project role not found"))?;
+    let grant = state
+        .project_grants
+        .iter_mut()
+        .find(|g| g.id == req.param(0))
+        .ok_or_else(|| Reply::error(404, "Not found"))?;
+    grant.project_role_id = role;
+    let grant = grant.clone();
+    Ok(Reply::ok(json!({ "data": render(state, &grant) })))
+}
