@@ -7,6 +7,10 @@
 //! (env, environment role). Nothing grows with the number of members except the one
 //! members response.
 //!
+//! Members are listed first and roles after them, so every role a member names either shows
+//! up in the role listings or was deleted; a role that resolves to nothing is therefore
+//! skipped with a warning rather than re-fetched (defect 3).
+//!
 //! Optional parts (legacy roles, environment roles, project roles and grants, groups) that
 //! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
 //! missing API-client permission (defect 15); any other failure fails the sync.
