@@ -1,9 +1,14 @@
-//! Builds the Workato API client from the validated [`Config`].
+//! Builds the Workato API client and the connector settings from the validated [`Config`].
 
 use anyhow::Context;
+use baton_model::sync::Connector;
 use workato_api::{ApiToken, Client, DataCenter};
+use workato_connector::config::ConnectorConfig;
+use workato_connector::env::EnvScope;
+use workato_connector::WorkatoConnector;
 
 use crate::config::Config;
+use crate::validation::{Origin, UsageError};
 
 /// The user agent sent to Workato.
 pub const USER_AGENT: &str = concat!("baton-workato-rs/", env!("CARGO_PKG_VERSION"));
@@ -41,4 +46,78 @@ pub fn client_for(url: &str, token: &str) -> anyhow::Result<Client> {
         .user_agent(USER_AGENT)
         .build()
         .context("cannot configure the Workato API client")
+}
+
+/// Resource types whose sync the connector can switch off entirely (fewer API calls) when
+/// `--sync-resource-types` leaves them out.
+const OPTIONAL_TYPES: [&str; 3] = ["environment_role", "project_role", "collaborator_group"];
+
+/// The connector settings for `config`. With `--sync-resource-types`, the optional RBAC-v2 and
+/// group types not listed are not read at all (upstream: environment roles are synced unless
+/// `environment_role` is excluded).
+pub fn connector_config(config: &Config) -> Result<ConnectorConfig, UsageError> {
+    let mut c = ConnectorConfig::default();
+    c.env = config
+        .env
+        .parse::<EnvScope>()
+        .map_err(|_| UsageError::Invalid {
+            flag: "--workato-env",
+            origin: Origin::Flag,
+            reason: format!("{:?} is not an environment", config.env),
+        })?;
+    c.disable_custom_roles_sync = config.disable_custom_roles_sync;
+    c.revoke_baseline_role = config.revoke_baseline_role.clone();
+    let wanted = &config.sync_resource_types;
+    if !wanted.is_empty() {
+        let on = |id: &str| wanted.iter().any(|w| w == id);
+        c.sync_environment_roles = on(OPTIONAL_TYPES[0]);
+        c.sync_project_roles = on(OPTIONAL_TYPES[1]);
+        c.sync_groups = on(OPTIONAL_TYPES[2]);
+    }
+    Ok(c)
+}
+
+/// Checks `--sync-resource-types` against every type the connector can offer (all optional
+/// types on), before any API call: an unknown id is a usage error.
+pub async fn check_resource_types(
+    client: &Client,
+    config: &Config,
+    base: &ConnectorConfig,
+) -> anyhow::Result<()> {
+    if config.sync_resource_types.is_empty() {
+        return Ok(());
+    }
+    let mut all = base.clone();
+    all.sync_environment_roles = true;
+    all.sync_project_roles = true;
+    all.sync_groups = true;
+    let connector = WorkatoConnector::new(client.clone(), all);
+    let mut known = Vec::new();
+    let mut token = None;
+    loop {
+        let page = connector
+            .resource_types(token)
+            .await
+            .context("cannot list the connector's resource types")?;
+        known.extend(page.items.into_iter().map(|t| t.id));
+        match page.next {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    known.sort();
+    for id in &config.sync_resource_types {
+        if !known.contains(id) {
+            return Err(UsageError::Invalid {
+                flag: "--sync-resource-types",
+                origin: Origin::Flag,
+                reason: format!(
+                    "{id:?} is not a resource type of this connector; expected one of {}",
+                    known.join(", ")
+                ),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }

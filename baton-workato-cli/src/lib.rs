@@ -9,8 +9,10 @@ pub mod completion;
 pub mod config;
 pub mod config_file;
 pub mod connect;
+pub mod demo;
 pub mod inspect;
 pub mod logging;
+pub mod oneshot;
 pub mod progress;
 pub mod schema;
 pub mod secret;
@@ -29,6 +31,9 @@ use crate::args::Cli;
 use crate::config::{Action, Config, Env};
 use crate::config_file::ConfigFile;
 use crate::validation::UsageError;
+use anyhow::Context;
+use workato_connector::provision::WorkatoProvisioner;
+use workato_connector::WorkatoConnector;
 
 /// Exit code: done, or already in the desired state.
 pub const EXIT_OK: u8 = 0;
@@ -39,12 +44,6 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Help text width used by [`run_with`], so help output is the same on every terminal.
 pub const TEST_TERM_WIDTH: usize = 100;
-
-/// TEMPORARY until the lead wires the connector, API client and c1z crates in: the action is
-/// parsed and validated but has nothing to run yet. Exit code 1.
-#[derive(Debug, thiserror::Error)]
-#[error("internal: `{0}` is not wired yet (this build has the CLI layer only)")]
-pub struct NotWiredYet(pub &'static str);
 
 /// Options that differ between the real binary and in-process runs.
 struct RunOptions {
@@ -166,27 +165,109 @@ pub fn dispatch(config: &Config, stdout: &mut dyn Write) -> anyhow::Result<u8> {
 
 /// [`dispatch`], with a live sync progress line on stderr when `progress` is set.
 fn dispatch_with(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::Result<u8> {
-    let _ = progress;
     match &config.action {
-        Action::ConfigSchema => {
-            schema::write_schema(stdout)?;
-            Ok(EXIT_OK)
-        }
-        Action::Completion { shell } => {
-            completion::write_completion(*shell, stdout)?;
-            Ok(EXIT_OK)
-        }
+        Action::ConfigSchema => schema::write_schema(stdout)?,
+        Action::Completion { shell } => completion::write_completion(*shell, stdout)?,
         Action::Inspect {
             what,
             output,
             filters,
-        } => {
-            inspect::run(&config.file, *what, *output, filters, stdout)?;
-            Ok(EXIT_OK)
+        } => inspect::run(&config.file, *what, *output, filters, stdout)?,
+        Action::Capabilities => write_capabilities(config, stdout)?,
+        Action::Sync => {
+            let client = connect::client(config)?;
+            runtime()?.block_on(run_sync(config, client, progress, stdout))?;
         }
-        // TEMPORARY: replaced when the connector lands.
-        other => Err(NotWiredYet(other.name()).into()),
+        Action::Demo { serve } => {
+            runtime()?.block_on(demo::run(config, *serve, progress, stdout))?;
+        }
+        Action::Grant { .. }
+        | Action::Revoke { .. }
+        | Action::CreateAccount { .. }
+        | Action::Delete { .. } => {
+            let client = connect::client(config)?;
+            let provisioner = WorkatoProvisioner::new(client, connect::connector_config(config)?);
+            runtime()?.block_on(oneshot::run(
+                &config.action,
+                &config.file,
+                &provisioner,
+                stdout,
+            ))?;
+        }
     }
+    Ok(EXIT_OK)
+}
+
+/// The async runtime for actions that talk to Workato (two workers: the machine is shared and
+/// the API is rate limited anyway).
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::Error::new(e).context("cannot start the async runtime"))
+}
+
+/// The one-shot sync, shared by the default action and `demo`: validates the key with one
+/// call, syncs into `--file` atomically and prints the summary line to `out`.
+pub async fn run_sync(
+    config: &Config,
+    client: workato_api::Client,
+    progress: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if !config.sync_resources.is_empty() {
+        return Err(UsageError::Unsupported {
+            flag: "--sync-resources",
+            what: "partial sync",
+        }
+        .into());
+    }
+    let connector_config = connect::connector_config(config)?;
+    connect::check_resource_types(&client, config, &connector_config).await?;
+    let connector = WorkatoConnector::new(client.clone(), connector_config);
+    connector
+        .validate()
+        .await
+        .context("cannot connect to Workato")?;
+    let summary = sync::run(
+        &connector,
+        &config.file,
+        &config.sync_resource_types,
+        progress,
+    )
+    .await?;
+    let report = sync::SyncReport {
+        summary,
+        api_calls: client.stats().total_requests(),
+    };
+    tracing::info!(
+        api_calls = report.api_calls,
+        rate_limited = client.stats().rate_limited,
+        retries = client.stats().retries,
+        "Workato API usage"
+    );
+    sync::write_summary(out, &config.file, &report)
+}
+
+/// `capabilities`: the connector's `ConnectorCapabilities` as protojson (baton-proto.md §13),
+/// without a trailing newline, as baton prints it.
+fn write_capabilities(config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
+    // The capabilities are derived from the resource types alone; the client is never used, so
+    // it needs no real key (`capabilities` runs without one, like baton's).
+    let client = workato_api::Client::builder()
+        .token(workato_api::ApiToken::new("capabilities-need-no-key"))
+        .build()
+        .context("cannot configure the Workato API client")?;
+    let connector = WorkatoConnector::new(client, connect::connector_config(config)?);
+    let capabilities = connector
+        .capabilities()
+        .context("cannot derive the capabilities")?;
+    let text = baton_model::json::capabilities_json(&capabilities)
+        .context("cannot render the capabilities")?;
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// A `MakeWriter` shared between the log dispatcher and the error report.

@@ -136,6 +136,24 @@ pub enum UsageError {
     /// The config file is unusable.
     #[error(transparent)]
     ConfigFile(#[from] ConfigFileError),
+    /// The connector refused a provisioning request before changing anything (wrong principal
+    /// type, unsupported entitlement, unknown role, bad account input).
+    #[error("{flag}: refused before any change")]
+    Refused {
+        /// The operation's leading flag, e.g. `--grant-entitlement`.
+        flag: &'static str,
+        /// The connector's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// A setting asks for something this build does not do.
+    #[error("{flag}: {what} is not supported yet")]
+    Unsupported {
+        /// The flag.
+        flag: &'static str,
+        /// What is missing.
+        what: &'static str,
+    },
 }
 
 /// `--workato-data-center`: one of [`DATA_CENTERS`], case-insensitive. Returns it lower-cased.

@@ -62,9 +62,6 @@
 //! enum values kept as `Other(String)`.
 
 mod client;
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;
 pub mod common;
 mod data_center;
 pub mod environment_roles;

@@ -1,0 +1,189 @@
+//! One-shot provisioning (`--grant-entitlement`, `--revoke-grant`, `--create-account-*`,
+//! `--delete-resource`). As in baton, the objects are looked up in the c1z of the last sync
+//! (`--file`); the work is done by the connector's provisioner.
+//!
+//! Exit codes: 0 done or already in the desired state (the output says which), 1 failed,
+//! 2 the connector refused the input before any change.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use baton_model::c1z::C1zReader;
+use baton_model::model::ids::resource_id;
+use baton_model::model::Profile;
+use baton_model::proto::CapabilityDetailCredentialOption;
+use baton_model::provision::{
+    AccountInfo, AccountManager, CreateAccountOutcome, DeleteOutcome, GrantOutcome,
+    ResourceDeleter, ResourceProvisioner, RevokeOutcome,
+};
+use workato_connector::provision::{ProvisionError, WorkatoProvisioner};
+
+use crate::config::Action;
+use crate::validation::UsageError;
+
+/// An object the operation needs is not in the c1z.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} {id} is not in {file}; run a sync first (baton-workato -f {file})")]
+pub struct NotInC1z {
+    /// What was looked up (`entitlement`, `principal`, `grant`, `resource`).
+    pub what: &'static str,
+    /// Its id.
+    pub id: String,
+    /// The c1z path.
+    pub file: String,
+}
+
+fn open(file: &Path) -> anyhow::Result<C1zReader> {
+    C1zReader::open(file).with_context(|| {
+        format!(
+            "cannot read {}; run a sync first (baton-workato -f {})",
+            file.display(),
+            file.display()
+        )
+    })
+}
+
+fn not_in(file: &Path, what: &'static str, id: String) -> anyhow::Error {
+    NotInC1z {
+        what,
+        id,
+        file: file.display().to_string(),
+    }
+    .into()
+}
+
+/// Refused input is a usage error (exit 2); anything else failed (exit 1).
+fn classify(flag: &'static str, err: ProvisionError) -> anyhow::Error {
+    if err.is_input_error() {
+        UsageError::Refused {
+            flag,
+            source: Box::new(err),
+        }
+        .into()
+    } else {
+        anyhow::Error::new(err).context(format!("{flag} failed"))
+    }
+}
+
+/// Runs a provisioning action and prints what happened to `out`.
+pub async fn run(
+    action: &Action,
+    file: &Path,
+    provisioner: &WorkatoProvisioner,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let message = match action {
+        Action::Grant {
+            entitlement,
+            principal,
+            principal_type,
+        } => {
+            let reader = open(file)?;
+            let ent = reader
+                .entitlement(entitlement)
+                .context("cannot read the c1z")?
+                .ok_or_else(|| not_in(file, "entitlement", entitlement.clone()))?;
+            let pid = resource_id(principal_type, principal);
+            let who = reader
+                .resource(&pid)
+                .context("cannot read the c1z")?
+                .ok_or_else(|| {
+                    not_in(file, "principal", format!("{principal_type}:{principal}"))
+                })?;
+            let outcome = provisioner
+                .grant(&who, &ent)
+                .await
+                .map_err(|e| classify("--grant-entitlement", e))?;
+            match outcome {
+                GrantOutcome::Granted { grants, superseded } => {
+                    let mut m = format!("granted {entitlement} to {principal_type}:{principal}");
+                    if let Some(g) = grants.first() {
+                        m.push_str(&format!(" (grant {})", g.id));
+                    }
+                    for old in superseded {
+                        m.push_str(&format!("; replaced grant {old}"));
+                    }
+                    m
+                }
+                GrantOutcome::AlreadyExists => format!(
+                    "already granted: {principal_type}:{principal} already has {entitlement}; nothing changed"
+                ),
+                other => format!("grant finished: {other:?}"),
+            }
+        }
+        Action::Revoke { grant } => {
+            let reader = open(file)?;
+            let g = reader
+                .grant(grant)
+                .context("cannot read the c1z")?
+                .ok_or_else(|| not_in(file, "grant", grant.clone()))?;
+            let outcome = provisioner
+                .revoke(&g)
+                .await
+                .map_err(|e| classify("--revoke-grant", e))?;
+            match outcome {
+                RevokeOutcome::Revoked => format!("revoked {grant}"),
+                RevokeOutcome::AlreadyRevoked => {
+                    format!("already revoked: {grant} is not held any more; nothing changed")
+                }
+                other => format!("revoke finished: {other:?}"),
+            }
+        }
+        Action::CreateAccount {
+            email,
+            login,
+            profile_json,
+        } => {
+            let info = AccountInfo::new(email.clone(), login.clone().unwrap_or(email.clone()))
+                .with_profile(Profile::from(profile_json.clone()).into_struct());
+            let outcome = provisioner
+                .create_account(&info, CapabilityDetailCredentialOption::NoPassword)
+                .await
+                .map_err(|e| classify("--create-account-email", e))?;
+            let key = |r: &baton_model::proto::Resource| {
+                r.id.as_ref()
+                    .map(|id| format!("{}:{}", id.resource_type, id.resource))
+                    .unwrap_or_default()
+            };
+            match outcome {
+                CreateAccountOutcome::Created(r) => {
+                    format!("created account {} ({})", key(&r), r.display_name)
+                }
+                CreateAccountOutcome::AlreadyExists(r) => format!(
+                    "already exists: account {} ({}) for {email}; nothing changed",
+                    key(&r),
+                    r.display_name
+                ),
+                CreateAccountOutcome::ActionRequired { message } => {
+                    format!("action required: {message}")
+                }
+                other => format!("create account finished: {other:?}"),
+            }
+        }
+        Action::Delete { id, resource_type } => {
+            let reader = open(file)?;
+            let rid = resource_id(resource_type, id);
+            reader
+                .resource(&rid)
+                .context("cannot read the c1z")?
+                .ok_or_else(|| not_in(file, "resource", format!("{resource_type}:{id}")))?;
+            let outcome = provisioner
+                .delete(&rid)
+                .await
+                .map_err(|e| classify("--delete-resource", e))?;
+            match outcome {
+                DeleteOutcome::Deleted => format!("deleted {resource_type}:{id}"),
+                DeleteOutcome::AlreadyGone => {
+                    format!("already deleted: {resource_type}:{id} does not exist; nothing changed")
+                }
+                other => format!("delete finished: {other:?}"),
+            }
+        }
+        other => anyhow::bail!("internal: {} is not a provisioning action", other.name()),
+    };
+    tracing::info!(action = action.name(), result = %message, "provisioning done");
+    writeln!(out, "{message}")?;
+    out.flush()?;
+    Ok(())
+}
