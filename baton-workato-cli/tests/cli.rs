@@ -285,37 +285,53 @@ fn usage_errors() {
     }
 }
 
+/// A fake Workato server on its own runtime, so `run_with` (which starts a runtime of its own)
+/// is called outside any async context while the fake keeps serving.
+fn fake() -> (tokio::runtime::Runtime, workato_api::fake::FakeWorkato) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fake = rt
+        .block_on(workato_api::fake::FakeWorkato::start(
+            workato_api::fake::Seed::default_workspace(),
+        ))
+        .unwrap();
+    (rt, fake)
+}
+
 #[test]
-fn loopback_http_base_url_is_accepted() {
+fn loopback_http_base_url_is_accepted_and_syncs() {
+    let (_rt, fake) = fake();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sync.c1z");
+    let port = fake.addr().port();
     for url in [
-        "http://127.0.0.1:8080",
-        "http://localhost:3000/",
-        "http://[::1]:1",
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}/"),
     ] {
         let out = run(
-            &["--workato-base-url", url, "-f", file.to_str().unwrap()],
-            &[("BATON_WORKATO_API_KEY", KEY)],
+            &["--workato-base-url", &url, "-f", file.to_str().unwrap()],
+            &[("BATON_WORKATO_API_KEY", fake.token())],
         );
-        // Validation passed; the sync itself is not wired into this build yet.
-        assert_eq!(out.code, EXIT_FAILED, "{url}: {}", out.stderr);
-        assert!(
-            out.stderr.contains("`sync` is not wired yet"),
-            "{}",
-            out.stderr
-        );
+        assert_eq!(out.code, EXIT_OK, "{url}: {}", out.stderr);
+        assert!(out.stdout.starts_with("synced "), "{}", out.stdout);
+        assert!(file.exists());
     }
 }
 
 #[test]
 fn runtime_errors_print_once_with_exit_1_and_logs_never_show_the_key() {
+    let (_rt, fake) = fake();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sync.c1z");
     let out = run(
         &[
             "--workato-api-key",
             KEY,
+            "--workato-base-url",
+            &fake.url(),
             "-f",
             file.to_str().unwrap(),
             "--log-level",
@@ -325,7 +341,8 @@ fn runtime_errors_print_once_with_exit_1_and_logs_never_show_the_key() {
         ],
         &[],
     );
-    assert_eq!(out.code, EXIT_FAILED);
+    // The fake accepts only its own token: 401.
+    assert_eq!(out.code, EXIT_FAILED, "{}", out.stderr);
     assert!(!out.stderr.contains(KEY), "{}", out.stderr);
     // The configuration is logged at debug level, with the key redacted.
     assert!(out.stderr.contains("Secret([REDACTED])"), "{}", out.stderr);
@@ -335,34 +352,34 @@ fn runtime_errors_print_once_with_exit_1_and_logs_never_show_the_key() {
         out.stderr
     );
     assert_eq!(out.stderr.matches("error:").count(), 1, "{}", out.stderr);
+    let last = out.stderr.lines().last().unwrap();
     assert!(
-        out.stderr.ends_with(
-            "error: internal: `sync` is not wired yet (this build has the CLI layer only)\n"
-        ),
+        last.starts_with("error: cannot connect to Workato: ") && last.contains("401"),
         "{}",
         out.stderr
     );
+    assert_eq!(out.stdout, "");
     // Nothing was written.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
 fn logs_are_json_by_default_and_the_env_key_gives_no_warning() {
+    let (_rt, fake) = fake();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sync.c1z");
     let out = run(
         &["-f", file.to_str().unwrap(), "--workato-data-center", "eu"],
         &[
-            ("BATON_WORKATO_API_KEY", KEY),
-            ("BATON_WORKATO_BASE_URL", "https://proxy.example.com"),
+            ("BATON_WORKATO_API_KEY", fake.token()),
+            ("BATON_WORKATO_BASE_URL", &fake.url()),
             ("BATON_LOG_LEVEL", "debug"),
         ],
     );
-    assert_eq!(out.code, EXIT_FAILED);
+    assert_eq!(out.code, EXIT_OK, "{}", out.stderr);
     let log_lines: Vec<serde_json::Value> = out
         .stderr
         .lines()
-        .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let messages: Vec<&str> = log_lines
@@ -370,14 +387,19 @@ fn logs_are_json_by_default_and_the_env_key_gives_no_warning() {
         .map(|v| v["message"].as_str().unwrap())
         .collect();
     assert_eq!(
-        messages,
+        messages[..2],
         [
-            "--workato-base-url https://proxy.example.com/ overrides --workato-data-center",
+            format!(
+                "--workato-base-url {}/ overrides --workato-data-center",
+                fake.url()
+            )
+            .as_str(),
             "configuration"
         ]
     );
     assert_eq!(log_lines[0]["level"], "WARN");
-    assert!(!out.stderr.contains(KEY));
+    assert!(messages.contains(&"sync finished"), "{messages:?}");
+    assert!(!out.stderr.contains(fake.token()));
 }
 
 #[test]
@@ -403,12 +425,15 @@ fn config_file_from_baton_config_path_is_read() {
         "{}",
         out.stderr
     );
-    // Fixing the data center with the environment (which wins over the file) lets it through.
+    // Fixing the data center with the environment (which wins over the file) lets it through
+    // to the (fake) server, which refuses the file's key: a runtime failure, not a usage error.
+    let (_rt, fake) = fake();
     let out = run(
         &[],
         &[
             ("BATON_CONFIG_PATH", cfg.to_str().unwrap()),
             ("BATON_WORKATO_DATA_CENTER", "eu"),
+            ("BATON_WORKATO_BASE_URL", &fake.url()),
         ],
     );
     assert_eq!(out.code, EXIT_FAILED, "{}", out.stderr);
