@@ -123,3 +123,50 @@ pub async fn run_async(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outpu
 pub fn redact_dir(text: &str, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "[DIR]")
 }
+
+/// A fake Workato workspace (the default seed) accepting `token`.
+pub async fn fake_with_token(token: &str) -> workato_api::fake::FakeWorkato {
+    let mut seed = workato_api::fake::Seed::default_workspace();
+    seed.token = token.to_string();
+    workato_api::fake::FakeWorkato::start(seed)
+        .await
+        .expect("start the fake Workato server")
+}
+
+/// Environment pointing the binary at `fake` with its token.
+pub fn fake_env(fake: &workato_api::fake::FakeWorkato) -> Vec<(String, String)> {
+    vec![
+        ("BATON_WORKATO_BASE_URL".into(), fake.url()),
+        ("BATON_WORKATO_API_KEY".into(), fake.token().to_string()),
+    ]
+}
+
+/// [`run_async`] with an owned environment.
+pub async fn run_env(dir: &Path, args: &[&str], env: &[(String, String)]) -> Output {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    run_async(dir, args, &env).await
+}
+
+/// The decompressed SQLite bytes of a c1z.
+pub fn c1z_payload(path: &Path) -> Vec<u8> {
+    let mut tmp = tempfile::tempfile().expect("temp file");
+    baton_model::c1z::framing::decompress_to(path, &mut tmp, 1 << 30).expect("decompress c1z");
+    use std::io::{Read, Seek};
+    tmp.rewind().expect("rewind");
+    let mut bytes = Vec::new();
+    tmp.read_to_end(&mut bytes).expect("read payload");
+    bytes
+}
+
+/// The number in `text` right before `label` (`"12 grants"` -> 12).
+pub fn count_before(text: &str, label: &str) -> u64 {
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} in {text:?}"));
+    text[..at]
+        .trim_end()
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("number before {label:?} in {text:?}"))
+}
