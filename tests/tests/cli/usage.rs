@@ -3,10 +3,13 @@
 
 use crate::support::{redact_dir, run, SECRET_KEY};
 
+/// (snapshot name, arguments, environment)
+type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
 #[test]
 fn usage_errors_exit_2_with_their_message() {
     let k = SECRET_KEY;
-    let cases: &[(&str, &[&str], &[(&str, &str)])] = &[
+    let cases: &[Case] = &[
         ("missing_api_key", &[], &[]),
         (
             "bad_data_center_env",
