@@ -85,7 +85,10 @@ async fn run(scope: &str) -> Dump {
     let dir = tempfile::tempdir().expect("tempdir");
     let reader = sync_to_c1z(&c, dir.path()).await;
     let warnings = c.snapshot().await.expect("snapshot").warnings().all();
-    insta::assert_snapshot!(format!("default_workspace_{scope}_warnings"), warnings.join("\n"));
+    insta::assert_snapshot!(
+        format!("default_workspace_{scope}_warnings"),
+        warnings.join("\n")
+    );
     dump(&reader)
 }
 
