@@ -62,6 +62,9 @@
 //! enum values kept as `Other(String)`.
 
 mod client;
+/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod common;
 mod data_center;
 pub mod environment_roles;
@@ -105,7 +108,3 @@ pub use projects::Project;
 pub use roles::Role;
 pub use user_groups::{UserGroup, UserGroupMember};
 pub use workspace::Workspace;
-
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;

@@ -37,6 +37,8 @@
 //!   types, resources, entitlements and grants ([`resources::Objects`]), with a referential
 //!   closure check.
 //! - [`error`]: [`Error`], one variant per failing step.
+//! - [`provision`]: grant, revoke, invite and delete through the Workato API
+//!   ([`provision::WorkatoProvisioner`]): just-in-time access in both directions.
 //! - IO-free foundation: [`catalogue`] (privilege catalogue, system roles' privileges),
 //!   [`env`](mod@env) (environments, `workato-env` scope, env-suffixed role ids), [`ids`] (id
 //!   formulas and display strings), [`gotime`] (Go's time layout for profiles), [`config`]

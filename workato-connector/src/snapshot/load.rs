@@ -382,7 +382,7 @@ async fn project_grants(
     Ok(out)
 }
 
-async fn privileges(client: Client, member: i64) -> Result<Option<Vec<PrivilegeRow>>, Error> {
+async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
     match client
         .members()
         .privileges(workato_api::MemberId(member))
@@ -459,10 +459,7 @@ async fn grants_of(
     (project, grants)
 }
 
-async fn privileges_of(
-    client: Client,
-    member: i64,
-) -> (i64, Result<Option<Vec<PrivilegeRow>>, Error>) {
+async fn privileges_of(client: Client, member: i64) -> (i64, PrivilegesOutcome) {
     (member, privileges(client, member).await)
 }
 
@@ -511,7 +508,7 @@ impl Snapshot {
         notes.extend(n1.into_iter().chain(n2).chain(n3).chain(n4));
         let (legacy_roles, legacy_status) = legacy?;
         let (env_roles, env_status) = envs?;
-        let (project_roles, mut project_roles_status) = proles?;
+        let (project_roles, project_roles_status) = proles?;
         let (groups, groups_status) = groups?;
         let projects: Vec<Project> = projects
             .map_err(|source| Error::ListProjects {
@@ -545,9 +542,6 @@ impl Snapshot {
         } else {
             project_roles_status.clone()
         };
-        if !config.sync_project_roles {
-            project_roles_status = PartStatus::Disabled;
-        }
 
         let mut raw = RawWorkspace {
             members,
