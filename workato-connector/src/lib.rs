@@ -43,8 +43,6 @@
 //!   [`env`](mod@env) (environments, `workato-env` scope, env-suffixed role ids), [`ids`] (id
 //!   formulas and display strings), [`gotime`] (Go's time layout for profiles), [`config`]
 //!   ([`config::ConnectorConfig`]), [`account`] (account-creation input).
-//! - [`provision`]: grant, revoke, invite and delete through the Workato API
-//!   ([`provision::WorkatoProvisioner`]).
 //!
 //! # Mapping decisions beyond upstream
 //!
