@@ -3,6 +3,11 @@
 //!
 //! [`run_with`] runs the whole command in-process with injected arguments, environment and
 //! output streams, so tests need neither a subprocess nor the real process environment.
+//!
+//! Every action is glue over the library crates: [`connect`] builds the Workato API client and
+//! the connector settings; [`run_sync`] (shared by the default action and [`demo`]) runs
+//! baton-model's `Syncer` on the `WorkatoConnector` through [`sync`]; [`oneshot`] looks objects
+//! up in the last c1z and calls the connector's provisioner; [`inspect`] reads a c1z.
 
 pub mod args;
 pub mod completion;
