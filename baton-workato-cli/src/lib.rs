@@ -134,14 +134,25 @@ where
         Err(e) => return report(&anyhow::Error::new(e), &mut stderr.make_writer()),
     };
 
+    // JSON logs are read by machines: no terminal redraws between them.
+    let progress = options.terminal && config.log_format == config::LogFormat::Console;
     // Shared by the log dispatcher and the final error message.
     let stderr = std::sync::Arc::new(stderr);
-    let dispatcher = logging::dispatch(
-        config.log_level,
-        config.log_format,
-        Shared(stderr.clone()),
-        options.ansi,
-    );
+    let dispatcher = if progress {
+        logging::dispatch(
+            config.log_level,
+            config.log_format,
+            logging::ClearLine(Shared(stderr.clone())),
+            options.ansi,
+        )
+    } else {
+        logging::dispatch(
+            config.log_level,
+            config.log_format,
+            Shared(stderr.clone()),
+            options.ansi,
+        )
+    };
     let _guard = if options.global_logs {
         // Fails only if a dispatcher is already installed, which then keeps logging.
         let _ = tracing::dispatcher::set_global_default(dispatcher);
@@ -154,8 +165,6 @@ where
     }
     tracing::debug!(?config, "configuration");
 
-    // JSON logs are read by machines: no terminal redraws between them.
-    let progress = options.terminal && config.log_format == config::LogFormat::Console;
     match dispatch_with(&config, stdout, progress) {
         Ok(code) => code,
         Err(e) => report(&e, &mut stderr.make_writer()),

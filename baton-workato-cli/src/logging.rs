@@ -47,6 +47,35 @@ where
     }
 }
 
+/// Erases the live progress line (`\r` + "erase line") before every log line, so a log event
+/// during a sync on a terminal starts on a clean line instead of gluing onto the progress text.
+#[derive(Debug, Clone)]
+pub struct ClearLine<M>(pub M);
+
+/// The writer of [`ClearLine`].
+#[derive(Debug)]
+pub struct ClearLineWriter<W>(W);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for ClearLine<M> {
+    type Writer = ClearLineWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        ClearLineWriter(self.0.make_writer())
+    }
+}
+
+impl<W: io::Write> io::Write for ClearLineWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // The fmt layer writes each event with one call; write_all keeps the prefix single.
+        self.0.write_all(b"\r\x1b[2K")?;
+        self.0.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// An in-memory stderr for in-process runs and tests: every clone appends to the same buffer.
 #[derive(Clone, Default)]
 pub struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -108,6 +137,24 @@ mod tests {
         assert_eq!(v["message"], "synced");
         assert_eq!(v["count"], 3);
         assert_eq!(v["level"], "INFO");
+    }
+
+    #[test]
+    fn clear_line_prefixes_each_write() {
+        let buf = Capture::default();
+        let d = dispatch(
+            LogLevel::Info,
+            LogFormat::Console,
+            ClearLine(buf.clone()),
+            false,
+        );
+        tracing::dispatcher::with_default(&d, || {
+            tracing::info!("one");
+            tracing::info!("two");
+        });
+        let out = buf.contents();
+        assert_eq!(out.matches("\r\x1b[2K").count(), 2, "{out:?}");
+        assert!(out.starts_with("\r\x1b[2K"), "{out:?}");
     }
 
     #[test]
