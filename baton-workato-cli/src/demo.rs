@@ -43,7 +43,9 @@ pub async fn run(
     if !serve {
         writeln!(
             out,
-            "  baton-workato demo --serve   (keeps the fake running to try provisioning against it)"
+            "To try just-in-time access, run `baton-workato demo --serve`: it keeps the fake\n\
+             running and prints its URL and fake token; then, for example:\n\
+             \x20 baton-workato -f {f} --grant-entitlement role:Operator:collaborator-has --grant-principal 1002 --grant-principal-type collaborator"
         )?;
         out.flush()?;
         fake.shutdown().await;
