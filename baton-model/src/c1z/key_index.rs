@@ -1,8 +1,8 @@
 //! [`KeyIndex`]: the in-memory stand-in for a unique `(external_id, sync_id)` index while a
 //! table is bulk-loaded without it.
 //!
-//! It maps a 64-bit hash of each external id to the row id holding it (about 17 bytes per key
-//! in a hash table, ~34 MiB for a million grants). A hash hit is only a candidate: the caller
+//! It maps a 64-bit hash of each external id to the row id holding it (17 bytes per hash-table
+//! slot: ~34 MiB at a million grants, briefly ~51 MiB while the table doubles). A hash hit is only a candidate: the caller
 //! confirms it by reading the row's `external_id` back, so a collision can never merge two
 //! distinct ids. Distinct ids whose hashes collide are kept by full key in a small side map.
 

@@ -17,9 +17,10 @@ use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, Re
 /// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
 const ROWS_PER_TRANSACTION: usize = 50_000;
 
-/// Page cache (KiB) while the deferred grants indexes are built; SQLite's sorter sizes its
-/// in-memory runs after it.
-const INDEX_BUILD_CACHE_KIB: u32 = 16 * 1024;
+/// Page cache (KiB) while grants are bulk-loaded and their indexes built. Appending rows needs
+/// few cached pages, the in-memory key map needs the memory, and SQLite's sorter sizes its
+/// in-memory runs after the cache size.
+const BULK_CACHE_KIB: u32 = 16 * 1024;
 
 /// Options for [`C1zWriter`].
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct WriterOptions {
     /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
     pub level: i32,
     /// SQLite page cache in KiB. Default 64 MiB: holds the hot index pages, bounded RSS.
+    /// Used for resources, entitlements and grant expansion; the grants bulk load and the
+    /// grants index build use at most 16 MiB.
     pub cache_kib: u32,
 }
 
@@ -108,7 +111,8 @@ enum GrantsSchema {
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
 /// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
-/// ids are deduplicated in memory (about 34 MiB per million grants).
+/// ids are deduplicated in memory (about 34 MiB per million grants), and the page cache is
+/// held at 16 MiB.
 pub struct C1zWriter {
     conn: Option<Connection>,
     // Keeps the temp directory (and database) alive until the writer is dropped.
@@ -378,6 +382,11 @@ impl C1zWriter {
             GrantsSchema::Failed => return Err(C1zError::Closed),
         };
         if let Some(keys) = keys {
+            if keys.len() == 0 {
+                // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
+                let kib = self.options.cache_kib.min(BULK_CACHE_KIB);
+                conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+            }
             let slot = keys.lookup(&g.id, |row| {
                 conn.prepare_cached("select external_id from v1_grants where id = ?1")?
                     .query_row([row], |r| {
@@ -594,9 +603,9 @@ impl C1zWriter {
         *schema = GrantsSchema::Failed;
         let conn = self.conn()?;
         // SQLite's sorter may hold `cache_size` bytes per thread on top of the page cache, so
-        // both shrink while the indexes are built (committing first lets the cache drop its
-        // pages), keeping peak RSS within budget.
-        let build_kib = self.options.cache_kib.min(INDEX_BUILD_CACHE_KIB);
+        // both stay small while the indexes are built (committing first lets the cache drop
+        // its pages), keeping peak RSS within budget.
+        let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
         conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
         schema::run(conn, schema::split_at_grants_table().1)?;
         conn.execute_batch(&format!(
