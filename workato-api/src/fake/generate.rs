@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::privileges::CATALOGUE;
 use super::seed::{
     EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
     ProjectGrant, ProjectRole, Seed, UserGroup, NO_ACCESS_LISTED,
@@ -103,35 +104,6 @@ const AREAS: &[&str] = &[
     "Security",
     "Finance",
 ];
-const GROUPS: &[(&str, &[&str])] = &[
-    (
-        "Recipes",
-        &[
-            "read",
-            "create",
-            "update",
-            "delete",
-            "run",
-            "read_run_history",
-        ],
-    ),
-    ("Folders", &["read", "create", "update", "delete"]),
-    ("Projects", &["read", "create", "update", "delete"]),
-    ("Connections", &["read", "create", "update", "delete"]),
-    (
-        "Lookup tables",
-        &[
-            "read",
-            "create",
-            "update_records",
-            "delete",
-            "update_schema",
-        ],
-    ),
-    ("Activity audit", &["all"]),
-    ("Network trace", &["all"]),
-    ("Debug, Log and Security", &["all"]),
-];
 const ENVS: [&str; 3] = ["dev", "test", "prod"];
 
 /// A deterministic timestamp between 2019 and 2024 with a Pacific offset.
@@ -150,7 +122,7 @@ fn timestamp(rng: &mut fastrand::Rng) -> String {
 
 fn privileges(rng: &mut fastrand::Rng) -> Privileges {
     let mut map = Privileges::new();
-    for (group, perms) in GROUPS {
+    for (group, perms) in CATALOGUE {
         if rng.u8(0..3) == 0 {
             continue;
         }
