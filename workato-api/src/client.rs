@@ -462,6 +462,17 @@ pub(crate) fn decode_value<T: DeserializeOwned>(
     })
 }
 
+/// A client for unit tests that build requests but never send them (nothing listens on the
+/// discard port).
+#[cfg(test)]
+pub(crate) fn offline_client() -> Client {
+    Client::builder()
+        .token(crate::token::ApiToken::new("t"))
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .expect("client")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::common::RoleKind;
 use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::EnvRoleId;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -40,19 +41,11 @@ pub struct EnvironmentRole {
     pub updated_at: Option<String>,
 }
 
-/// Handler for environment roles; from [`Client::environment_roles`].
-#[derive(Debug, Clone)]
-pub struct EnvironmentRolesHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for environment roles; from [`Client::environment_roles`].
+    EnvironmentRolesHandler,
     /// Environment roles (RBAC v2).
-    pub fn environment_roles(&self) -> EnvironmentRolesHandler {
-        EnvironmentRolesHandler {
-            client: self.clone(),
-        }
-    }
+    fn environment_roles
 }
 
 impl EnvironmentRolesHandler {
@@ -115,15 +108,11 @@ impl ListEnvironmentRoles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::ApiToken;
+    use crate::client::offline_client;
 
     #[test]
     fn list_query() {
-        let client = Client::builder()
-            .token(ApiToken::new("t"))
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .expect("client");
+        let client = offline_client();
         let list = client.environment_roles().list();
         assert_eq!(serde_urlencoded::to_string(&list).expect("q"), "");
         let list = list.name("Environment admin");

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::common::{EnvironmentType, RoleType};
 use crate::error::{Error, Result};
+use crate::handler::handler;
 use crate::ids::{FolderId, Id, MemberId};
 use crate::lenient::{null_default, open_enum};
 use crate::pagination::{ItemStream, PageStyle};
@@ -172,19 +173,11 @@ struct AddExisting<'a> {
     email: &'a str,
 }
 
-/// Handler for collaborator endpoints; from [`Client::members`].
-#[derive(Debug, Clone)]
-pub struct MembersHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for collaborator endpoints; from [`Client::members`].
+    MembersHandler,
     /// Workspace collaborators.
-    pub fn members(&self) -> MembersHandler {
-        MembersHandler {
-            client: self.clone(),
-        }
-    }
+    fn members
 }
 
 impl MembersHandler {
@@ -299,19 +292,11 @@ impl ListMembers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::ApiToken;
-
-    fn client() -> Client {
-        Client::builder()
-            .token(ApiToken::new("t"))
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .expect("client")
-    }
+    use crate::client::offline_client;
 
     #[test]
     fn list_query() {
-        let list = client().members().list();
+        let list = offline_client().members().list();
         assert_eq!(serde_urlencoded::to_string(&list).expect("q"), "");
         let list = list.email("a+b@example.com");
         assert_eq!(

@@ -3,9 +3,9 @@
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
 use crate::common::EnvironmentType;
 use crate::error::{Error, Result};
+use crate::handler::handler;
 use crate::ids::{Id, MemberId, ProjectId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -138,19 +138,11 @@ struct UpsertBody<'a> {
     grants: &'a [ProjectGrantRequest],
 }
 
-/// Handler for project grants; from [`Client::project_grants`].
-#[derive(Debug, Clone)]
-pub struct ProjectGrantsHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for project grants; from [`Client::project_grants`](crate::Client::project_grants).
+    ProjectGrantsHandler,
     /// Project grants.
-    pub fn project_grants(&self) -> ProjectGrantsHandler {
-        ProjectGrantsHandler {
-            client: self.clone(),
-        }
-    }
+    fn project_grants
 }
 
 impl ProjectGrantsHandler {

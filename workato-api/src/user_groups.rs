@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -47,19 +48,11 @@ pub struct UserGroupMember {
     pub email: Option<String>,
 }
 
-/// Handler for collaborator groups; from [`Client::user_groups`].
-#[derive(Debug, Clone)]
-pub struct UserGroupsHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for collaborator groups; from [`Client::user_groups`].
+    UserGroupsHandler,
     /// Collaborator groups.
-    pub fn user_groups(&self) -> UserGroupsHandler {
-        UserGroupsHandler {
-            client: self.clone(),
-        }
-    }
+    fn user_groups
 }
 
 impl UserGroupsHandler {
