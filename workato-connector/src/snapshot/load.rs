@@ -506,8 +506,8 @@ impl Snapshot {
             .collect();
 
         // Project grants only where project roles exist (RBAC v2); a workspace that refused
-        // the project-role listing is not asked once per project.
-        let grants_wanted = config.sync_project_roles && project_roles_status.is_loaded();
+        // the project-role listing is not asked once per project. (Loaded implies enabled.)
+        let grants_wanted = project_roles_status.is_loaded();
         let mut n5 = Vec::new();
         let (folders, grants) = futures::join!(folders(client, &projects), async {
             if grants_wanted {
@@ -519,11 +519,8 @@ impl Snapshot {
         notes.extend(n5);
         let folders = folders?;
         let project_grants = grants?;
-        let project_grants_status = if grants_wanted {
-            PartStatus::Loaded
-        } else {
-            project_roles_status.clone()
-        };
+        // Grants are read exactly when project roles were, so they share that status.
+        let project_grants_status = project_roles_status.clone();
 
         let mut raw = RawWorkspace {
             members,
