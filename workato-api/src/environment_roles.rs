@@ -12,7 +12,6 @@ use crate::handler::handler;
 use crate::ids::EnvRoleId;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 use futures::TryStreamExt;
 
@@ -98,10 +97,11 @@ impl ListEnvironmentRoles {
 
     /// Streams every matching role, page by page (`page[number]`/`page[size]`).
     pub fn into_stream(self) -> ItemStream<EnvironmentRole> {
-        match with_query(Route::api(["environment_roles"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::JsonApi),
-            Err(e) => failed(e),
-        }
+        self.client.list_pages_with_query(
+            Route::api(["environment_roles"]),
+            &self,
+            PageStyle::JsonApi,
+        )
     }
 }
 

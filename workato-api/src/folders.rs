@@ -7,7 +7,6 @@ use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 
 /// A folder.
@@ -86,10 +85,8 @@ impl ListFolders {
 
     /// Streams every folder, page by page (`page`/`per_page`).
     pub fn into_stream(self) -> ItemStream<Folder> {
-        match with_query(Route::api(["folders"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::PagePerPage),
-            Err(e) => failed(e),
-        }
+        self.client
+            .list_pages_with_query(Route::api(["folders"]), &self, PageStyle::PagePerPage)
     }
 }
 

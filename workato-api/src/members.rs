@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::common::{EnvironmentType, RoleType};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::handler::handler;
 use crate::ids::{FolderId, Id, MemberId};
 use crate::lenient::{null_default, open_enum};
@@ -241,17 +241,7 @@ impl MembersHandler {
     /// `DELETE /api/members/:id`; a 404 counts as success (already gone).
     pub async fn delete(&self, id: MemberId) -> Result<()> {
         let route = Route::api(["members".to_owned(), id.to_string()]);
-        match self
-            .client
-            .send_ignoring_body::<()>(Method::DELETE, &route, None)
-            .await
-        {
-            Err(Error::Api {
-                status: StatusCode::NOT_FOUND,
-                ..
-            }) => Ok(()),
-            other => other,
-        }
+        self.client.delete_if_present(&route).await
     }
 
     /// `GET /api/members/:id/project_grants`, paged JSON:API style (shape UNCONFIRMED).

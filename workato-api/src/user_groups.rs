@@ -7,7 +7,6 @@ use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 
 /// A collaborator group.
@@ -93,10 +92,8 @@ impl ListUserGroups {
 
     /// Streams every matching group, page by page.
     pub fn into_stream(self) -> ItemStream<UserGroup> {
-        match with_query(Route::api(["user_groups"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::JsonApi),
-            Err(e) => failed(e),
-        }
+        self.client
+            .list_pages_with_query(Route::api(["user_groups"]), &self, PageStyle::JsonApi)
     }
 }
 
