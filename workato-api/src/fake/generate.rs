@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::privileges::CATALOGUE;
+use super::privileges::{CATALOGUE, SYSTEM_ROLES};
 use super::seed::{
     EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
-    ProjectGrant, ProjectRole, Seed, UserGroup, NO_ACCESS_LISTED,
+    ProjectGrant, ProjectRole, Seed, UserGroup, DEFAULT_ENVIRONMENTS, NO_ACCESS_LISTED,
 };
 
 /// Size and shape of a generated workspace. Same parameters ⇒ same seed.
@@ -104,7 +104,6 @@ const AREAS: &[&str] = &[
     "Security",
     "Finance",
 ];
-const ENVS: [&str; 3] = ["dev", "test", "prod"];
 
 /// A deterministic timestamp between 2019 and 2024 with a Pacific offset.
 fn timestamp(rng: &mut fastrand::Rng) -> String {
@@ -260,19 +259,16 @@ impl Seed {
                 .copied()
                 .unwrap_or("Doe");
             let mut roles = Vec::new();
-            for env in ENVS {
+            for env in DEFAULT_ENVIRONMENTS {
                 if rng.u8(0..3) == 0 {
                     continue;
                 }
                 let role = match rng.u8(0..20) {
                     0 => MemberRole::privilege_group(env, NO_ACCESS_LISTED),
-                    1..=6 => {
-                        let sys = ["Admin", "Analyst", "Operator"];
-                        MemberRole::privilege_group(
-                            env,
-                            pick(&mut rng, &sys).unwrap_or(&"Operator"),
-                        )
-                    }
+                    1..=6 => MemberRole::privilege_group(
+                        env,
+                        pick(&mut rng, &SYSTEM_ROLES).unwrap_or(&"Operator"),
+                    ),
                     7..=15 if !custom_roles.is_empty() => {
                         let r =
                             pick(&mut rng, &custom_roles).map_or("Operator", |r| r.name.as_str());

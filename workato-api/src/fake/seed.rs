@@ -333,8 +333,12 @@ fn default_token() -> String {
     DEFAULT_TOKEN.to_owned()
 }
 
+/// The environments of a workspace unless the seed says otherwise (also the ones
+/// [`Seed::generate`] hands roles out in).
+pub(crate) const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "test", "prod"];
+
 fn default_environments() -> Vec<String> {
-    vec!["dev".to_owned(), "test".to_owned(), "prod".to_owned()]
+    DEFAULT_ENVIRONMENTS.map(str::to_owned).to_vec()
 }
 
 fn yes() -> bool {
