@@ -27,9 +27,6 @@ const BULK_CACHE_KIB: u32 = 16 * 1024;
 /// stays flat.
 const SEEN_CACHE_KIB: u32 = 32 * 1024;
 
-/// File name of that scratch database, beside the c1z database in the temp directory.
-const SEEN_DB: &str = "seen.db";
-
 /// Options for [`C1zWriter`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -102,7 +99,7 @@ pub struct GrantRow {
 #[derive(Debug)]
 enum GrantsSchema {
     /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated in a
-    /// scratch database (attached at the first grant).
+    /// scratch database (opened at the first grant).
     Deferred(Option<SeenKeys>),
     /// The full schema exists; SQLite's unique index deduplicates.
     Complete,
@@ -120,9 +117,9 @@ enum GrantsSchema {
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
 /// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
-/// ids are deduplicated through a scratch database beside the c1z database (a 64-bit hash per
-/// id, on disk, with a 32 MiB page cache), and the main page cache is held at 16 MiB, so
-/// memory does not grow with the number of grants.
+/// ids are deduplicated through a private scratch database (a 64-bit hash per id, on disk,
+/// with a 32 MiB page cache), and the main page cache is held at 16 MiB, so memory does not
+/// grow with the number of grants.
 pub struct C1zWriter {
     conn: Option<Connection>,
     // Keeps the temp directory (and database) alive until the writer is dropped.
@@ -401,8 +398,7 @@ impl C1zWriter {
         let mut schema = self.grants_schema.borrow_mut();
         let result = match &mut *schema {
             GrantsSchema::Deferred(seen) => {
-                let seen_path = self.dir.path().join(SEEN_DB);
-                match bulk_put_grant(conn, seen, &seen_path, &self.options, &row) {
+                match bulk_put_grant(conn, seen, &self.options, &row) {
                     Ok(result) => result,
                     Err(BulkError::Row(e)) => return Err(e),
                     Err(BulkError::Scratch(e)) => {
@@ -584,16 +580,14 @@ impl C1zWriter {
         // deduplication.
         *schema = GrantsSchema::Failed;
         let conn = self.conn()?;
-        // Committing first lets the cache drop its pages and allows the DETACH, which frees
-        // the scratch database's cache before the index sorts need memory.
-        conn.execute_batch("COMMIT")?;
-        if let Some(seen) = seen {
-            seen.detach(conn, &self.dir.path().join(SEEN_DB))?;
-        }
+        // Closing the scratch database frees its cache (and file) before the index sorts need
+        // memory.
+        drop(seen);
         // SQLite's sorter may hold `cache_size` bytes per thread on top of the page cache, so
-        // both stay small while the indexes are built, keeping peak RSS within budget.
+        // both stay small while the indexes are built (committing first lets the cache drop
+        // its pages), keeping peak RSS within budget.
         let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
-        conn.execute_batch(&format!("PRAGMA cache_size=-{build_kib}; BEGIN"))?;
+        conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
         schema::run(conn, schema::split_at_grants_table().1)?;
         conn.execute_batch(&format!(
             "COMMIT; PRAGMA cache_size=-{}; BEGIN",
@@ -672,37 +666,29 @@ impl<E: Into<C1zError>> From<E> for BulkError {
 }
 
 /// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
-/// (attached at the first grant).
+/// (opened at the first grant).
 fn bulk_put_grant(
     conn: &Connection,
     seen: &mut Option<SeenKeys>,
-    seen_path: &Path,
     options: &WriterOptions,
     row: &GrantColumns<'_>,
 ) -> Result<Upsert, BulkError> {
     let seen = match seen {
         Some(seen) => seen,
         None => {
-            // First grant: from here on rows are appended (see `BULK_CACHE_KIB`). ATTACH is
-            // not allowed inside a transaction. Any failure here leaves the transactions in an
-            // unknown state, so it disables the writer.
-            let setup = || -> Result<SeenKeys, C1zError> {
-                let kib = options.cache_kib.min(BULK_CACHE_KIB);
-                conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{kib}"))?;
-                let next_row: i64 =
-                    conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
-                        r.get(0)
-                    })?;
-                let seen_kib = options.cache_kib.min(SEEN_CACHE_KIB);
-                let attached = SeenKeys::attach(conn, seen_path, seen_kib, next_row)?;
-                conn.execute_batch("BEGIN")?;
-                Ok(attached)
-            };
-            seen.insert(setup().map_err(BulkError::Scratch)?)
+            // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
+            let kib = options.cache_kib.min(BULK_CACHE_KIB);
+            conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+            let next_row: i64 =
+                conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
+                    r.get(0)
+                })?;
+            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row)?;
+            seen.insert(opened)
         }
     };
     let claim = seen
-        .claim(conn, row.external_id, |at| {
+        .claim(row.external_id, |at| {
             Ok(conn
                 .prepare_cached("select external_id from v1_grants where id = ?1")?
                 .query_row([at], |r| {
@@ -730,11 +716,11 @@ fn bulk_put_grant(
                  values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             );
             if let Err(e) = inserted {
-                seen.release(conn, pending, row.external_id)
+                seen.release(pending, row.external_id)
                     .map_err(BulkError::Scratch)?;
                 return Err(BulkError::Row(e.into()));
             }
-            seen.confirm(conn, pending, row.external_id, conn.last_insert_rowid())
+            seen.confirm(pending, row.external_id, conn.last_insert_rowid())
                 .map_err(BulkError::Scratch)?;
             Ok(Upsert::Inserted)
         }
@@ -991,33 +977,25 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("out.c1z");
         let mut w = C1zWriter::create(&out).expect("create");
-        let scratch = w.dir.path().join(SEEN_DB);
         let ent = entitlement("1");
         w.put_entitlement(&ent).expect("ent");
-        assert!(!scratch.exists(), "attached at the first grant only");
-        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
-        assert!(scratch.exists());
-        let schemas = |w: &C1zWriter| -> Vec<String> {
-            w.conn()
-                .expect("open")
-                .prepare("select name from pragma_database_list order by seq")
-                .expect("prepare")
-                .query_map([], |r| r.get(0))
-                .expect("query")
-                .collect::<Result<_, _>>()
-                .expect("rows")
+        let scratch_open = |w: &C1zWriter| match &*w.grants_schema.borrow() {
+            GrantsSchema::Deferred(seen) => seen.is_some(),
+            other => panic!("unexpected state {other:?}"),
         };
-        assert_eq!(schemas(&w), ["main", "seen_scratch"]);
+        assert!(!scratch_open(&w), "opened at the first grant only");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.put_grant(&grant(&ent, "b", "role")).expect("grant");
+        assert!(scratch_open(&w));
         assert_eq!(w.expandable_grants(0, 10).expect("query").len(), 0);
-        assert!(!scratch.exists(), "deleted once the indexes exist");
-        assert_eq!(schemas(&w), ["main"]);
+        assert!(matches!(&*w.grants_schema.borrow(), GrantsSchema::Complete));
         assert_eq!(
             w.put_grant(&grant(&ent, "a", "role")).expect("grant"),
             Upsert::Updated
         );
         w.finish().expect("finish");
         let conn = open_raw(&out, dir.path());
-        assert_eq!(grant_rows(&conn).len(), 1);
+        assert_eq!(grant_rows(&conn).len(), 2);
     }
 
     #[test]
