@@ -21,8 +21,8 @@
 //! each time. After any error from these methods its content is unknown and the caller must
 //! stop using it.
 //!
-//! The hash is SipHash-1-3 with fixed keys (`std`'s `DefaultHasher::new()`), so a run is
-//! reproducible. It only has to agree with itself inside one process: the tables are thrown
+//! The hash is `std`'s `DefaultHasher::new()` (currently SipHash-1-3) whose keys are fixed, so
+//! a run is reproducible. It only has to agree with itself inside one process: the tables are thrown
 //! away with the writer.
 
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};

@@ -922,7 +922,7 @@ mod tests {
             entitlement_ids: vec!["role:2:member".into()],
             ..Default::default()
         }));
-        // Bulk phase: deduplicated in memory.
+        // Bulk phase: deduplicated through the scratch table.
         assert_eq!(w.put_grant(&first).expect("put"), Upsert::Inserted);
         assert_eq!(w.put_grant(&second).expect("put"), Upsert::Updated);
         assert_eq!(
