@@ -8,10 +8,10 @@ use thiserror::Error;
 
 pub(crate) mod annotations;
 pub mod framing;
-mod key_index;
 pub mod ksuid;
 mod reader;
 pub mod schema;
+mod seen_keys;
 pub mod timestamp;
 mod writer;
 

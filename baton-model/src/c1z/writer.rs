@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tempfile::TempDir;
 
 use super::annotations;
-use super::key_index::{KeyIndex, Slot};
+use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
@@ -18,9 +18,14 @@ use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, Re
 const ROWS_PER_TRANSACTION: usize = 50_000;
 
 /// Page cache (KiB) while grants are bulk-loaded and their indexes built. Appending rows needs
-/// few cached pages, the in-memory key map needs the memory, and SQLite's sorter sizes its
-/// in-memory runs after the cache size.
+/// few cached pages, and SQLite's sorter sizes its in-memory runs after the cache size.
 const BULK_CACHE_KIB: u32 = 16 * 1024;
+
+/// Page cache (KiB) of the scratch database deduplicating grant ids during the bulk load. Its
+/// `seen` table takes ~24 MiB per million grants and is probed at random, so this holds a
+/// million grants' worth without disk reads; beyond that, reads go to the OS cache and memory
+/// stays flat.
+const SEEN_CACHE_KIB: u32 = 32 * 1024;
 
 /// Options for [`C1zWriter`].
 #[derive(Debug, Clone)]
@@ -30,7 +35,8 @@ pub struct WriterOptions {
     pub level: i32,
     /// SQLite page cache in KiB. Default 64 MiB: holds the hot index pages, bounded RSS.
     /// Used for resources, entitlements and grant expansion; the grants bulk load and the
-    /// grants index build use at most 16 MiB.
+    /// grants index build use at most 16 MiB, plus at most 32 MiB for the scratch database
+    /// that deduplicates grant ids during the bulk load.
     pub cache_kib: u32,
 }
 
@@ -92,9 +98,9 @@ pub struct GrantRow {
 /// Whether the grants indexes exist yet.
 #[derive(Debug)]
 enum GrantsSchema {
-    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated in
-    /// memory.
-    Deferred(KeyIndex),
+    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated in a
+    /// scratch database (opened at the first grant).
+    Deferred(Option<SeenKeys>),
     /// The full schema exists; SQLite's unique index deduplicates.
     Complete,
     /// Completing the schema failed; the database is not usable.
@@ -111,8 +117,9 @@ enum GrantsSchema {
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
 /// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
-/// ids are deduplicated in memory (about 34 MiB per million grants), and the page cache is
-/// held at 16 MiB.
+/// ids are deduplicated through a private scratch database (a 64-bit hash per id, on disk,
+/// with a 32 MiB page cache), and the main page cache is held at 16 MiB, so memory does not
+/// grow with the number of grants.
 pub struct C1zWriter {
     conn: Option<Connection>,
     // Keeps the temp directory (and database) alive until the writer is dropped.
@@ -187,7 +194,7 @@ impl C1zWriter {
             sync_id,
             options,
             rows_in_tx: 0,
-            grants_schema: RefCell::new(GrantsSchema::Deferred(KeyIndex::new())),
+            grants_schema: RefCell::new(GrantsSchema::Deferred(None)),
             data_buf: Vec::with_capacity(1024),
             exp_buf: Vec::with_capacity(256),
             ts_buf,
@@ -374,94 +381,63 @@ impl C1zWriter {
         };
         let needs = i64::from(exp_bytes.is_some());
         format_now(&mut self.ts_buf);
+        let row = GrantColumns {
+            resource_type: &erid.resource_type,
+            resource: &erid.resource,
+            entitlement: &ent.id,
+            principal_type: &pid.resource_type,
+            principal: &pid.resource,
+            external_id: &g.id,
+            expansion: exp_bytes,
+            needs_expansion: needs,
+            data: &self.data_buf,
+            sync_id: &self.sync_id,
+            discovered_at: &self.ts_buf,
+        };
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let mut schema = self.grants_schema.borrow_mut();
-        let keys = match &mut *schema {
-            GrantsSchema::Deferred(keys) => Some(keys),
-            GrantsSchema::Complete => None,
-            GrantsSchema::Failed => return Err(C1zError::Closed),
-        };
-        if let Some(keys) = keys {
-            if keys.len() == 0 {
-                // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
-                let kib = self.options.cache_kib.min(BULK_CACHE_KIB);
-                conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+        let result = match &mut *schema {
+            GrantsSchema::Deferred(seen) => {
+                match bulk_put_grant(conn, seen, &self.options, &row) {
+                    Ok(result) => result,
+                    Err(BulkError::Row(e)) => return Err(e),
+                    Err(BulkError::Scratch(e)) => {
+                        // The deduplication state is unknown: refuse further writes rather
+                        // than risk duplicate grants.
+                        *schema = GrantsSchema::Failed;
+                        return Err(e);
+                    }
+                }
             }
-            let slot = keys.lookup(&g.id, |row| {
-                conn.prepare_cached("select external_id from v1_grants where id = ?1")?
-                    .query_row([row], |r| {
-                        Ok(r.get_ref(0)?.as_str().is_ok_and(|s| s == g.id))
-                    })
-            })?;
-            let result = match slot {
-                Slot::Existing(row) => {
+            GrantsSchema::Complete => {
+                let n = row.insert(
+                    conn,
+                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                       principal_resource_type_id, principal_resource_id, external_id,
+                       expansion, needs_expansion, data, sync_id, discovered_at)
+                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     on conflict (external_id, sync_id) do nothing",
+                )?;
+                if n == 0 {
                     conn.prepare_cached(
                         "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                         where id = ?4",
-                    )?
-                    .execute(params![self.data_buf, exp_bytes, needs, row])?;
-                    Upsert::Updated
-                }
-                Slot::Vacant(vacant) => {
-                    conn.prepare_cached(
-                        "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                           principal_resource_type_id, principal_resource_id, external_id,
-                           expansion, needs_expansion, data, sync_id, discovered_at)
-                         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                         where external_id = ?4 and sync_id = ?5",
                     )?
                     .execute(params![
-                        erid.resource_type,
-                        erid.resource,
-                        ent.id,
-                        pid.resource_type,
-                        pid.resource,
-                        g.id,
-                        exp_bytes,
-                        needs,
-                        self.data_buf,
-                        self.sync_id,
-                        self.ts_buf
+                        row.data,
+                        row.expansion,
+                        row.needs_expansion,
+                        row.external_id,
+                        row.sync_id
                     ])?;
-                    keys.insert(vacant, &g.id, conn.last_insert_rowid());
+                    Upsert::Updated
+                } else {
                     Upsert::Inserted
                 }
-            };
-            drop(schema);
-            self.row_written()?;
-            return Ok(result);
-        }
-        drop(schema);
-        let n = conn
-            .prepare_cached(
-                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                   principal_resource_type_id, principal_resource_id, external_id, expansion,
-                   needs_expansion, data, sync_id, discovered_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 on conflict (external_id, sync_id) do nothing",
-            )?
-            .execute(params![
-                erid.resource_type,
-                erid.resource,
-                ent.id,
-                pid.resource_type,
-                pid.resource,
-                g.id,
-                exp_bytes,
-                needs,
-                self.data_buf,
-                self.sync_id,
-                self.ts_buf
-            ])?;
-        let result = if n == 0 {
-            conn.prepare_cached(
-                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                 where external_id = ?4 and sync_id = ?5",
-            )?
-            .execute(params![self.data_buf, exp_bytes, needs, g.id, self.sync_id])?;
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
+            }
+            GrantsSchema::Failed => return Err(C1zError::Closed),
         };
+        drop(schema);
         self.row_written()?;
         Ok(result)
     }
@@ -591,17 +567,22 @@ impl C1zWriter {
     /// after them), in Go's order. Runs once, before the first grant query or at `finish`.
     fn complete_schema(&self) -> Result<(), C1zError> {
         let mut schema = self.grants_schema.borrow_mut();
-        match &*schema {
-            GrantsSchema::Deferred(keys) => {
-                tracing::debug!(grants = keys.len(), "building the grants indexes");
-            }
+        let seen = match &mut *schema {
+            GrantsSchema::Deferred(seen) => seen.take(),
             GrantsSchema::Complete => return Ok(()),
             GrantsSchema::Failed => return Err(C1zError::Closed),
-        }
-        // Frees the in-memory key map before the index sorts need memory. Should building
-        // fail, the writer stays unusable rather than silently losing deduplication.
+        };
+        tracing::debug!(
+            grants = seen.as_ref().map_or(0, SeenKeys::len),
+            "building the grants indexes"
+        );
+        // Should building fail, the writer stays unusable rather than silently losing
+        // deduplication.
         *schema = GrantsSchema::Failed;
         let conn = self.conn()?;
+        // Closing the scratch database frees its cache (and file) before the index sorts need
+        // memory.
+        drop(seen);
         // SQLite's sorter may hold `cache_size` bytes per thread on top of the page cache, so
         // both stay small while the indexes are built (committing first lets the cache drop
         // its pages), keeping peak RSS within budget.
@@ -633,6 +614,116 @@ impl C1zWriter {
             sync_id: self.sync_id.clone(),
             c1z_bytes,
         })
+    }
+}
+
+/// The column values of one grant row.
+struct GrantColumns<'a> {
+    resource_type: &'a str,
+    resource: &'a str,
+    entitlement: &'a str,
+    principal_type: &'a str,
+    principal: &'a str,
+    external_id: &'a str,
+    expansion: Option<&'a [u8]>,
+    needs_expansion: i64,
+    data: &'a [u8],
+    sync_id: &'a str,
+    discovered_at: &'a str,
+}
+
+impl GrantColumns<'_> {
+    /// Runs `sql`, an insert taking the columns in declaration order as `?1..?11`.
+    fn insert(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+        conn.prepare_cached(sql)?.execute(params![
+            self.resource_type,
+            self.resource,
+            self.entitlement,
+            self.principal_type,
+            self.principal,
+            self.external_id,
+            self.expansion,
+            self.needs_expansion,
+            self.data,
+            self.sync_id,
+            self.discovered_at
+        ])
+    }
+}
+
+/// A failed bulk-load upsert: whether the deduplication state is still trustworthy.
+enum BulkError {
+    /// Writing the grant failed; the scratch database is consistent.
+    Row(C1zError),
+    /// The scratch database failed; its content is unknown.
+    Scratch(C1zError),
+}
+
+impl<E: Into<C1zError>> From<E> for BulkError {
+    fn from(e: E) -> Self {
+        Self::Row(e.into())
+    }
+}
+
+/// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
+/// (opened at the first grant).
+fn bulk_put_grant(
+    conn: &Connection,
+    seen: &mut Option<SeenKeys>,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, BulkError> {
+    let seen = match seen {
+        Some(seen) => seen,
+        None => {
+            // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
+            let kib = options.cache_kib.min(BULK_CACHE_KIB);
+            conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+            let next_row: i64 =
+                conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
+                    r.get(0)
+                })?;
+            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row)?;
+            seen.insert(opened)
+        }
+    };
+    let claim = seen
+        .claim(row.external_id, |at| {
+            Ok(conn
+                .prepare_cached("select external_id from v1_grants where id = ?1")?
+                .query_row([at], |r| {
+                    Ok(r.get_ref(0)?.as_str().is_ok_and(|s| s == row.external_id))
+                })
+                .optional()?
+                .unwrap_or(false))
+        })
+        .map_err(BulkError::Scratch)?;
+    match claim {
+        Claim::Existing(at) => {
+            conn.prepare_cached(
+                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                 where id = ?4",
+            )?
+            .execute(params![row.data, row.expansion, row.needs_expansion, at])?;
+            Ok(Upsert::Updated)
+        }
+        Claim::New(pending) => {
+            let inserted = row.insert(
+                conn,
+                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                   principal_resource_type_id, principal_resource_id, external_id,
+                   expansion, needs_expansion, data, sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            );
+            if let Err(e) = inserted {
+                seen.release(pending, row.external_id)
+                    .map_err(BulkError::Scratch)?;
+                return Err(BulkError::Row(e.into()));
+            }
+            seen.confirm(pending, row.external_id, conn.last_insert_rowid())
+                .map_err(BulkError::Scratch)?;
+            Ok(Upsert::Inserted)
+        }
     }
 }
 
@@ -831,7 +922,7 @@ mod tests {
             entitlement_ids: vec!["role:2:member".into()],
             ..Default::default()
         }));
-        // Bulk phase: deduplicated in memory.
+        // Bulk phase: deduplicated through the scratch table.
         assert_eq!(w.put_grant(&first).expect("put"), Upsert::Inserted);
         assert_eq!(w.put_grant(&second).expect("put"), Upsert::Updated);
         assert_eq!(
@@ -879,6 +970,32 @@ mod tests {
             )
             .expect("row");
         assert_eq!((exp, needs), (None, 0), "last write had no expansion");
+    }
+
+    #[test]
+    fn scratch_database_lives_only_during_the_bulk_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        let scratch_open = |w: &C1zWriter| match &*w.grants_schema.borrow() {
+            GrantsSchema::Deferred(seen) => seen.is_some(),
+            other => panic!("unexpected state {other:?}"),
+        };
+        assert!(!scratch_open(&w), "opened at the first grant only");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.put_grant(&grant(&ent, "b", "role")).expect("grant");
+        assert!(scratch_open(&w));
+        assert_eq!(w.expandable_grants(0, 10).expect("query").len(), 0);
+        assert!(matches!(&*w.grants_schema.borrow(), GrantsSchema::Complete));
+        assert_eq!(
+            w.put_grant(&grant(&ent, "a", "role")).expect("grant"),
+            Upsert::Updated
+        );
+        w.finish().expect("finish");
+        let conn = open_raw(&out, dir.path());
+        assert_eq!(grant_rows(&conn).len(), 2);
     }
 
     #[test]
