@@ -1,0 +1,80 @@
+//! Project roles (RBAC v2; spec §4.4). Ids may be strings (`"pr-…"`) or integers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::common::RoleKind;
+use crate::error::Result;
+use crate::ids::Id;
+use crate::lenient::null_default;
+use crate::pagination::{ItemStream, PageStyle};
+use crate::route::Route;
+
+/// A project role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRole {
+    /// Role id (string or integer, kept as sent).
+    pub id: Id,
+    /// Role name.
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    /// System, custom, inheritable or inherited.
+    #[serde(rename = "type", default)]
+    pub kind: Option<RoleKind>,
+    /// Collaborators holding it.
+    #[serde(default)]
+    pub members_count: Option<u64>,
+    /// Creation time as sent.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Update time as sent.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// Handler for project roles; from [`Client::project_roles`].
+#[derive(Debug, Clone)]
+pub struct ProjectRolesHandler {
+    client: Client,
+}
+
+impl Client {
+    /// Project roles (RBAC v2).
+    pub fn project_roles(&self) -> ProjectRolesHandler {
+        ProjectRolesHandler {
+            client: self.clone(),
+        }
+    }
+}
+
+impl ProjectRolesHandler {
+    /// `GET /api/project_roles`, paged JSON:API style.
+    pub fn list(&self) -> ItemStream<ProjectRole> {
+        self.client
+            .list_pages(Route::api(["project_roles"]), PageStyle::JsonApi)
+    }
+
+    /// `GET /api/project_roles/:id`; accepts `{"data":{…}}` or a bare object.
+    pub async fn get(&self, id: &Id) -> Result<ProjectRole> {
+        self.client
+            .get_data_or_bare(&Route::api(["project_roles".to_owned(), id.to_string()]))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_and_integer_ids() {
+        let int: ProjectRole =
+            serde_json::from_str(r#"{"id":12,"name":"A","type":"custom"}"#).expect("int");
+        let text: ProjectRole =
+            serde_json::from_str(r#"{"id":"pr-AQBGCnMB-JoFtKL","name":"B","members_count":null}"#)
+                .expect("str");
+        assert_eq!(int.id, Id::from(12));
+        assert_eq!(text.id.to_string(), "pr-AQBGCnMB-JoFtKL");
+        assert_eq!(text.members_count, None);
+    }
+}

@@ -1,0 +1,64 @@
+//! Projects (`/api/projects`; spec §4.7). A project is a top-level folder.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::ids::{FolderId, ProjectId};
+use crate::lenient::null_default;
+use crate::pagination::{ItemStream, PageStyle};
+use crate::route::Route;
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// Project id.
+    pub id: ProjectId,
+    /// Project name.
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    /// Description; often `null`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The project's root folder (never listed by `/api/folders`).
+    #[serde(default)]
+    pub folder_id: Option<FolderId>,
+}
+
+/// Handler for projects; from [`Client::projects`].
+#[derive(Debug, Clone)]
+pub struct ProjectsHandler {
+    client: Client,
+}
+
+impl Client {
+    /// Projects.
+    pub fn projects(&self) -> ProjectsHandler {
+        ProjectsHandler {
+            client: self.clone(),
+        }
+    }
+}
+
+impl ProjectsHandler {
+    /// `GET /api/projects`, `page`/`per_page` style.
+    pub fn list(&self) -> ItemStream<Project> {
+        self.client
+            .list_pages(Route::api(["projects"]), PageStyle::PagePerPage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_description() {
+        let p: Project =
+            serde_json::from_str(r#"{"id":1,"description":null,"folder_id":10,"name":"P"}"#)
+                .expect("project");
+        assert_eq!((p.description, p.folder_id), (None, Some(FolderId(10))));
+        let q: Project =
+            serde_json::from_str(r#"{"id":2,"name":"Q","description":"d"}"#).expect("project");
+        assert_eq!((q.description.as_deref(), q.folder_id), (Some("d"), None));
+    }
+}

@@ -1,0 +1,81 @@
+//! Legacy collaborator roles (`/api/roles`; spec §4.2). Custom roles only: Admin, Analyst and
+//! Operator are never listed. Retired after a workspace migrates to RBAC v2.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::ids::{FolderId, RoleId};
+use crate::lenient::null_default;
+use crate::pagination::{ItemStream, PageStyle};
+use crate::route::Route;
+
+/// A legacy custom collaborator role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    /// Role id.
+    pub id: RoleId,
+    /// Role name.
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    /// Whether child workspaces inherit it.
+    #[serde(default, deserialize_with = "null_default")]
+    pub inheritable: bool,
+    /// Folders the role covers.
+    #[serde(default, deserialize_with = "null_default")]
+    pub folder_ids: Vec<FolderId>,
+    /// Privilege group → privilege ids (opaque).
+    #[serde(default, deserialize_with = "null_default")]
+    pub privileges: BTreeMap<String, Vec<String>>,
+    /// Creation time as sent.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Update time as sent.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// Handler for legacy roles; from [`Client::roles`].
+#[derive(Debug, Clone)]
+pub struct RolesHandler {
+    client: Client,
+}
+
+impl Client {
+    /// Legacy collaborator roles.
+    pub fn roles(&self) -> RolesHandler {
+        RolesHandler {
+            client: self.clone(),
+        }
+    }
+}
+
+impl RolesHandler {
+    /// `GET /api/roles`, `page`/`per_page` style (`per_page=100`; its maximum is UNCONFIRMED).
+    pub fn list(&self) -> ItemStream<Role> {
+        self.client
+            .list_pages(Route::api(["roles"]), PageStyle::PagePerPage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_documented_and_sparse_roles() {
+        let full: Role = serde_json::from_str(
+            r#"{"id":3,"name":"Ops","inheritable":true,"folder_ids":[1,2],"created_at":"t",
+               "updated_at":"u","privileges":{"Recipes":["read"]}}"#,
+        )
+        .expect("full");
+        assert_eq!(full.folder_ids, [FolderId(1), FolderId(2)]);
+        let sparse: Role =
+            serde_json::from_str(r#"{"id":4,"name":"X","folder_ids":null,"privileges":null}"#)
+                .expect("sparse");
+        assert!(
+            sparse.folder_ids.is_empty() && sparse.privileges.is_empty() && !sparse.inheritable
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! Both pagination styles against a server: exact page requests, termination, repeat guard.
+
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+use workato_api::{Error, Family, ProjectId};
+
+use crate::support::*;
+
+fn projects(range: std::ops::Range<i64>) -> Value {
+    Value::Array(
+        range
+            .map(|i| json!({"id": i, "name": format!("P{i}"), "folder_id": 1000 + i}))
+            .collect(),
+    )
+}
+
+fn roles(range: std::ops::Range<i64>) -> Vec<Value> {
+    range
+        .map(|i| json!({"id": format!("pr-{i}"), "name": format!("R{i}")}))
+        .collect()
+}
+
+#[tokio::test]
+async fn page_per_page_style_250_items_in_3_pages() {
+    let mut s = server().await;
+    let mut pages = Vec::new();
+    for (n, range) in [(1, 0..100), (2, 100..200), (3, 200..250)] {
+        pages.push(
+            reply(
+                no_body(
+                    &mut s,
+                    "GET",
+                    &format!("/api/projects?page={n}&per_page=100"),
+                ),
+                projects(range),
+            )
+            .expect(1)
+            .create_async()
+            .await,
+        );
+    }
+    let guard = catch_all(&mut s).await;
+    let client = client(&s);
+
+    let stream = client.projects().list();
+    // Lazy: building the stream sends nothing.
+    assert_eq!(client.stats().total_requests(), 0);
+    let all: Vec<_> = stream.try_collect().await.expect("listing");
+    assert_eq!(all.len(), 250);
+    assert_eq!((all[0].id, all[249].id), (ProjectId(0), ProjectId(249)));
+    assert_eq!(client.stats().requests_for(Family::Folders), 3);
+    for page in pages {
+        page.assert_async().await;
+    }
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn jsonapi_style_250_items_in_3_pages() {
+    let mut s = server().await;
+    let mut pages = Vec::new();
+    for (n, range) in [(1, 0..100), (2, 100..200), (3, 200..250)] {
+        let path = format!("/api/project_roles?page%5Bnumber%5D={n}&page%5Bsize%5D=100");
+        pages.push(
+            reply(
+                no_body(&mut s, "GET", &path),
+                jsonapi_page(&roles(range), n, 250),
+            )
+            .expect(1)
+            .create_async()
+            .await,
+        );
+    }
+    let guard = catch_all(&mut s).await;
+    let client = client(&s);
+
+    let all: Vec<_> = client
+        .project_roles()
+        .list()
+        .try_collect()
+        .await
+        .expect("listing");
+    assert_eq!(all.len(), 250);
+    assert_eq!(all[249].id.to_string(), "pr-249");
+    assert_eq!(client.stats().requests_for(Family::ProjectRoles), 3);
+    for page in pages {
+        page.assert_async().await;
+    }
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn full_page_then_empty_page_ends() {
+    let mut s = server().await;
+    let first = reply(no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"), {
+        Value::Array(
+            (0..100)
+                .map(|i| json!({"id": i, "name": format!("R{i}")}))
+                .collect(),
+        )
+    })
+    .expect(1)
+    .create_async()
+    .await;
+    let empty = reply(
+        no_body(&mut s, "GET", "/api/roles?page=2&per_page=100"),
+        "[]",
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let guard = catch_all(&mut s).await;
+
+    let all: Vec<_> = client(&s)
+        .roles()
+        .list()
+        .try_collect()
+        .await
+        .expect("listing");
+    assert_eq!(all.len(), 100);
+    first.assert_async().await;
+    empty.assert_async().await;
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn repeated_page_stops_with_error_page_per_page() {
+    let mut s = server().await;
+    // A broken server ignoring `page`: always the same full page.
+    let same = reply(
+        no_body(&mut s, "GET", "/api/projects?page=1&per_page=100"),
+        projects(0..100),
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let again = reply(
+        no_body(&mut s, "GET", "/api/projects?page=2&per_page=100"),
+        projects(0..100),
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let guard = catch_all(&mut s).await;
+
+    let mut stream = client(&s).projects().list();
+    let mut items = 0;
+    let mut error = None;
+    while let Some(next) = stream.next().await {
+        match next {
+            Ok(_) => items += 1,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        items, 100,
+        "the first page is delivered before the repeat is seen"
+    );
+    assert!(
+        matches!(error, Some(Error::RepeatedPage { ref path, page: 2, previous: 1 }) if path == "/api/projects"),
+        "{error:?}"
+    );
+    same.assert_async().await;
+    again.assert_async().await;
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn repeated_page_stops_with_error_jsonapi() {
+    let mut s = server().await;
+    let body = jsonapi_page(&roles(0..100), 1, 500);
+    let one = reply(
+        no_body(
+            &mut s,
+            "GET",
+            "/api/project_roles?page%5Bnumber%5D=1&page%5Bsize%5D=100",
+        ),
+        body.clone(),
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let two = reply(
+        no_body(
+            &mut s,
+            "GET",
+            "/api/project_roles?page%5Bnumber%5D=2&page%5Bsize%5D=100",
+        ),
+        body,
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let guard = catch_all(&mut s).await;
+
+    let err = client(&s)
+        .project_roles()
+        .list()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("repeat");
+    assert!(
+        matches!(err, Error::RepeatedPage { page: 2, .. }),
+        "{err:?}"
+    );
+    one.assert_async().await;
+    two.assert_async().await;
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn an_error_page_ends_the_stream() {
+    let mut s = server().await;
+    let first = reply(
+        no_body(&mut s, "GET", "/api/projects?page=1&per_page=100"),
+        projects(0..100),
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let second = reply_status(
+        no_body(&mut s, "GET", "/api/projects?page=2&per_page=100"),
+        403,
+        r#"{"message":"Forbidden"}"#,
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let guard = catch_all(&mut s).await;
+
+    let results: Vec<_> = client(&s).projects().list().collect().await;
+    assert_eq!(
+        results.len(),
+        101,
+        "100 items, then the error, then the end"
+    );
+    assert_eq!(
+        results[100]
+            .as_ref()
+            .err()
+            .and_then(Error::status)
+            .map(|s| s.as_u16()),
+        Some(403)
+    );
+    first.assert_async().await;
+    second.assert_async().await;
+    guard.verify().await;
+}
