@@ -55,7 +55,9 @@
 //! - [`provision`]: async traits for grant/revoke, account creation and deletion with typed,
 //!   idempotent outcomes.
 
+pub mod c1z;
 pub mod json;
 pub mod model;
 pub mod proto;
 pub mod provision;
+pub mod sync;

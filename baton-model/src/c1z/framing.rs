@@ -1,0 +1,132 @@
+//! The 5-byte magic and the zstd payload around the SQLite file, plus the atomic file swap.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use super::C1zError;
+
+/// Magic of a c1z v1 file: `C1ZF\0`.
+pub const MAGIC_V1: [u8; 5] = *b"C1ZF\0";
+/// Magic of a c1z v3 file (Pebble-based; not supported).
+pub const MAGIC_V3: [u8; 5] = *b"C1Z3\0";
+
+/// Default compression level (Go uses the library default, 3).
+pub const DEFAULT_LEVEL: i32 = 3;
+/// Default cap on the decompressed size (baton-sdk v0.7.27: 3 GiB).
+pub const DEFAULT_MAX_DECODED: u64 = 3 * 1024 * 1024 * 1024;
+/// Largest zstd window the reader accepts: 2^27 = 128 MiB, like Go's decoder.
+const MAX_WINDOW_LOG: u32 = 27;
+
+/// The path of the temporary file beside `out` (`<out>.tmp`).
+pub fn tmp_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// Compresses the SQLite file `db` into `out` atomically: `<out>.tmp` (mode 0600) receives the
+/// magic and one zstd frame with a checksum, is fsynced, then renamed over `out`.
+/// On any failure the temp file is removed and `out` is left as it was.
+pub fn write_c1z(db: &Path, out: &Path, level: i32) -> Result<u64, C1zError> {
+    let tmp = tmp_path(out);
+    let result = write_tmp(db, &tmp, level).and_then(|written| {
+        fs::rename(&tmp, out).map_err(|source| C1zError::Io {
+            op: "rename temp c1z over output",
+            path: out.to_path_buf(),
+            source,
+        })?;
+        // Persist the rename itself; best effort, a directory fsync is not possible everywhere.
+        if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(written)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_tmp(db: &Path, tmp: &Path, level: i32) -> Result<u64, C1zError> {
+    let io_err = |op: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| C1zError::Io { op, path, source }
+    };
+    let mut input = File::open(db).map_err(io_err("open temp database", db))?;
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp)
+        .map_err(io_err("create temp c1z", tmp))?;
+    // An existing `<out>.tmp` keeps its old mode through `mode()`; force 0600.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io_err("chmod temp c1z", tmp))?;
+    }
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    out.write_all(&MAGIC_V1)
+        .map_err(io_err("write c1z magic", tmp))?;
+    // Levels 1..=19 keep the window <= 8 MiB; ultra levels and long mode are never used.
+    let mut enc = zstd::stream::Encoder::new(&mut out, level.clamp(1, 19))
+        .map_err(io_err("start zstd encoder", tmp))?;
+    enc.include_checksum(true)
+        .map_err(io_err("configure zstd", tmp))?;
+    if let Ok(meta) = input.metadata() {
+        // Pledging the size is allowed and lets the frame header carry it.
+        let _ = enc.set_pledged_src_size(Some(meta.len()));
+    }
+    io::copy(&mut input, &mut enc).map_err(io_err("compress database", tmp))?;
+    enc.finish().map_err(io_err("finish zstd stream", tmp))?;
+    let file = out.into_inner().map_err(|e| C1zError::Io {
+        op: "flush temp c1z",
+        path: tmp.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(io_err("fsync temp c1z", tmp))?;
+    let len = file.metadata().map_err(io_err("stat temp c1z", tmp))?.len();
+    Ok(len)
+}
+
+/// Reads the magic of `path` and streams the zstd payload into `dest`, refusing more than
+/// `max_decoded` bytes. Multiple frames, skippable frames and frames without checksum are fine.
+pub fn decompress_to(path: &Path, dest: &mut File, max_decoded: u64) -> Result<u64, C1zError> {
+    let file = File::open(path).map_err(|source| C1zError::Io {
+        op: "open c1z",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len == 0 {
+        return Err(C1zError::Empty);
+    }
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let mut magic = [0u8; 5];
+    input
+        .read_exact(&mut magic)
+        .map_err(|_| C1zError::BadMagic)?;
+    if magic == MAGIC_V3 {
+        return Err(C1zError::UnsupportedV3);
+    }
+    if magic != MAGIC_V1 {
+        return Err(C1zError::BadMagic);
+    }
+    let mut dec = zstd::stream::read::Decoder::with_buffer(input).map_err(C1zError::Decompress)?;
+    dec.window_log_max(MAX_WINDOW_LOG)
+        .map_err(C1zError::Decompress)?;
+    // Read one byte more than allowed so an oversized payload is detected, not truncated.
+    let mut limited = dec.take(max_decoded.saturating_add(1));
+    let mut out = BufWriter::with_capacity(1 << 20, &mut *dest);
+    let n = io::copy(&mut limited, &mut out).map_err(C1zError::Decompress)?;
+    out.flush().map_err(C1zError::Decompress)?;
+    if n > max_decoded {
+        return Err(C1zError::TooLarge { limit: max_decoded });
+    }
+    Ok(n)
+}

@@ -1,0 +1,74 @@
+//! Timestamps in Go's `2006-01-02 15:04:05.999999999` layout, always UTC.
+
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+
+/// Formats `t` as `YYYY-MM-DD HH:MM:SS[.fraction]`, trailing zeros of the fraction trimmed and no
+/// dot when the fraction is zero (what Go's `time.Time` formatting produces).
+pub fn format_go(t: &DateTime<Utc>) -> String {
+    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let nanos = t.nanosecond() % 1_000_000_000;
+    if nanos != 0 {
+        let frac = format!("{nanos:09}");
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+    s
+}
+
+/// Parses a stored timestamp: the Go layout (naive, taken as UTC), with an optional `T`
+/// separator or RFC 3339 zone. Returns `None` for anything else.
+pub fn parse_go(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for layout in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, layout) {
+            return Some(t.and_utc());
+        }
+    }
+    // Go's driver can also write a zone suffix like "+00:00" after the space layout.
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn trims_fraction() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 3, 9, 45, 13)
+            .single()
+            .expect("valid test input");
+        assert_eq!(format_go(&t), "2026-03-03 09:45:13");
+        let t2 = t + chrono::Duration::nanoseconds(60_056_000);
+        assert_eq!(format_go(&t2), "2026-03-03 09:45:13.060056");
+        let t3 = t + chrono::Duration::nanoseconds(212_981_283);
+        assert_eq!(format_go(&t3), "2026-03-03 09:45:13.212981283");
+    }
+
+    #[test]
+    fn parses_layouts() {
+        let t = parse_go("2026-11-27 17:09:47.212981283").expect("valid test input");
+        assert_eq!(t.timestamp(), 1_795_799_387);
+        assert_eq!(t.nanosecond(), 212_981_283);
+        assert_eq!(
+            parse_go("2026-03-03 09:45:13")
+                .expect("valid test input")
+                .nanosecond(),
+            0
+        );
+        assert_eq!(
+            parse_go("2026-03-03T09:45:13Z"),
+            parse_go("2026-03-03 09:45:13")
+        );
+        assert!(parse_go("yesterday").is_none());
+        let now = Utc::now();
+        assert_eq!(parse_go(&format_go(&now)), Some(now));
+    }
+}

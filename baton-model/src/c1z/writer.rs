@@ -1,0 +1,611 @@
+//! [`C1zWriter`]: builds a c1z v1 file in a temp directory and swaps it into place atomically.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use prost::Message;
+use rusqlite::{params, Connection, OptionalExtension};
+use tempfile::TempDir;
+
+use super::annotations;
+use super::{framing, schema, C1zError, Ksuid};
+use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
+
+/// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
+const ROWS_PER_TRANSACTION: usize = 50_000;
+
+/// Options for [`C1zWriter`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WriterOptions {
+    /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
+    pub level: i32,
+    /// SQLite page cache in KiB. Default 32 MiB: enough for index pages, bounded RSS.
+    pub cache_kib: u32,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        Self {
+            level: framing::DEFAULT_LEVEL,
+            cache_kib: 32 * 1024,
+        }
+    }
+}
+
+impl WriterOptions {
+    /// Sets the zstd level.
+    pub fn level(mut self, level: i32) -> Self {
+        self.level = level;
+        self
+    }
+}
+
+/// Whether an upsert created a row or updated the `data` of an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Upsert {
+    /// A new row.
+    Inserted,
+    /// A row with the same `(external_id, sync_id)` existed; only its data changed.
+    Updated,
+}
+
+/// Row counts of a finished c1z.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteSummary {
+    /// The sync id (KSUID) of the written sync.
+    pub sync_id: String,
+    /// Size of the compressed file in bytes.
+    pub c1z_bytes: u64,
+}
+
+/// A stored grant together with its SQLite row id.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GrantRow {
+    /// SQLite row id (ascending = insertion order).
+    pub row_id: i64,
+    /// The grant decoded from `data` (without its `GrantExpandable`).
+    pub grant: Grant,
+    /// The stored `GrantExpandable`, when the grant had one.
+    pub expansion: Option<GrantExpandable>,
+}
+
+/// Writes one full sync into a new c1z v1 file.
+///
+/// Rows go into a SQLite database in a private temp directory as they arrive (batched in
+/// transactions); [`finish`](Self::finish) sets `ended_at`, compresses the database into
+/// `<out>.tmp` beside the output, fsyncs and renames it over `<out>` with mode 0600.
+/// Dropping the writer without `finish`, or any failure, leaves an existing `<out>` untouched.
+pub struct C1zWriter {
+    conn: Option<Connection>,
+    // Keeps the temp directory (and database) alive until the writer is dropped.
+    dir: TempDir,
+    db_path: PathBuf,
+    out: PathBuf,
+    sync_id: String,
+    options: WriterOptions,
+    rows_in_tx: usize,
+    data_buf: Vec<u8>,
+    exp_buf: Vec<u8>,
+    ts_buf: String,
+}
+
+impl std::fmt::Debug for C1zWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("C1zWriter")
+            .field("out", &self.out)
+            .field("sync_id", &self.sync_id)
+            .field("db_path", &self.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl C1zWriter {
+    /// Starts a new c1z destined for `out` with default options.
+    pub fn create(out: impl AsRef<Path>) -> Result<Self, C1zError> {
+        Self::create_with(out, WriterOptions::default())
+    }
+
+    /// Starts a new c1z destined for `out`.
+    pub fn create_with(out: impl AsRef<Path>, options: WriterOptions) -> Result<Self, C1zError> {
+        let out = out.as_ref().to_path_buf();
+        let dir = tempfile::Builder::new()
+            .prefix("c1z-writer-")
+            .tempdir()
+            .map_err(|source| C1zError::Io {
+                op: "create temp dir",
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        let db_path = dir.path().join("sync.db");
+        let conn = Connection::open(&db_path)?;
+        // The database is a private scratch file: durability comes from fsyncing the c1z.
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA cache_size=-{};
+             PRAGMA temp_store=FILE;",
+            options.cache_kib
+        ))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        schema::create(&conn)?;
+        let sync_id = Ksuid::generate()?.to_string();
+        let mut ts_buf = String::new();
+        format_now(&mut ts_buf);
+        conn.execute(
+            "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type,
+               parent_sync_id, linked_sync_id, supports_diff, grants_backfilled, stats,
+               ingest_invariant_generation, ingest_invariant_coverage, ingest_invariant_mode)
+             values (?1, ?2, NULL, '', 'full', '', '', 1, 1, NULL, '', '', '')",
+            params![sync_id, ts_buf],
+        )?;
+        conn.execute_batch("BEGIN")?;
+        Ok(Self {
+            conn: Some(conn),
+            dir,
+            db_path,
+            out,
+            sync_id,
+            options,
+            rows_in_tx: 0,
+            data_buf: Vec::with_capacity(1024),
+            exp_buf: Vec::with_capacity(256),
+            ts_buf,
+        })
+    }
+
+    /// The KSUID of the sync being written.
+    pub fn sync_id(&self) -> &str {
+        &self.sync_id
+    }
+
+    /// The destination path.
+    pub fn out_path(&self) -> &Path {
+        &self.out
+    }
+
+    fn conn(&self) -> Result<&Connection, C1zError> {
+        self.conn.as_ref().ok_or(C1zError::Closed)
+    }
+
+    fn row_written(&mut self) -> Result<(), C1zError> {
+        self.rows_in_tx += 1;
+        if self.rows_in_tx >= ROWS_PER_TRANSACTION {
+            self.conn()?.execute_batch("COMMIT; BEGIN")?;
+            self.rows_in_tx = 0;
+        }
+        Ok(())
+    }
+
+    /// Stores a resource type (key: `rt.id`).
+    pub fn put_resource_type(&mut self, rt: &ResourceType) -> Result<Upsert, C1zError> {
+        if rt.id.is_empty() {
+            return Err(missing("resource type", "", "id"));
+        }
+        encode_into(rt, &mut self.data_buf);
+        format_now(&mut self.ts_buf);
+        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        let n = conn
+            .prepare_cached(
+                "insert into v1_resource_types (external_id, data, sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4) on conflict (external_id, sync_id) do nothing",
+            )?
+            .execute(params![rt.id, self.data_buf, self.sync_id, self.ts_buf])?;
+        let result = if n == 0 {
+            conn.prepare_cached(
+                "update v1_resource_types set data = ?1 where external_id = ?2 and sync_id = ?3",
+            )?
+            .execute(params![self.data_buf, rt.id, self.sync_id])?;
+            Upsert::Updated
+        } else {
+            Upsert::Inserted
+        };
+        self.row_written()?;
+        Ok(result)
+    }
+
+    /// Stores a resource (key: `"<type>:<id>"`; parent columns from `parent_resource_id`).
+    pub fn put_resource(&mut self, r: &Resource) -> Result<Upsert, C1zError> {
+        let id =
+            r.id.as_ref()
+                .filter(|id| !id.resource_type.is_empty() && !id.resource.is_empty())
+                .ok_or_else(|| missing("resource", &r.display_name, "id"))?;
+        let external_id = resource_key(id);
+        let (prt, pid) = match &r.parent_resource_id {
+            Some(p) => (Some(p.resource_type.as_str()), Some(p.resource.as_str())),
+            None => (None, None),
+        };
+        encode_into(r, &mut self.data_buf);
+        format_now(&mut self.ts_buf);
+        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        let n = conn
+            .prepare_cached(
+                "insert into v1_resources (resource_type_id, external_id, parent_resource_type_id,
+                   parent_resource_id, data, sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (external_id, sync_id) do nothing",
+            )?
+            .execute(params![
+                id.resource_type,
+                external_id,
+                prt,
+                pid,
+                self.data_buf,
+                self.sync_id,
+                self.ts_buf
+            ])?;
+        let result = if n == 0 {
+            conn.prepare_cached(
+                "update v1_resources set data = ?1 where external_id = ?2 and sync_id = ?3",
+            )?
+            .execute(params![self.data_buf, external_id, self.sync_id])?;
+            Upsert::Updated
+        } else {
+            Upsert::Inserted
+        };
+        self.row_written()?;
+        Ok(result)
+    }
+
+    /// Stores an entitlement (key: `ent.id`; resource columns from `ent.resource.id`).
+    pub fn put_entitlement(&mut self, e: &Entitlement) -> Result<Upsert, C1zError> {
+        if e.id.is_empty() {
+            return Err(missing("entitlement", "", "id"));
+        }
+        let rid = e
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.as_ref())
+            .ok_or_else(|| missing("entitlement", &e.id, "resource.id"))?;
+        encode_into(e, &mut self.data_buf);
+        format_now(&mut self.ts_buf);
+        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        let n = conn
+            .prepare_cached(
+                "insert into v1_entitlements (resource_type_id, resource_id, external_id, data,
+                   sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (external_id, sync_id) do nothing",
+            )?
+            .execute(params![
+                rid.resource_type,
+                rid.resource,
+                e.id,
+                self.data_buf,
+                self.sync_id,
+                self.ts_buf
+            ])?;
+        let result = if n == 0 {
+            conn.prepare_cached(
+                "update v1_entitlements set data = ?1 where external_id = ?2 and sync_id = ?3",
+            )?
+            .execute(params![self.data_buf, e.id, self.sync_id])?;
+            Upsert::Updated
+        } else {
+            Upsert::Inserted
+        };
+        self.row_written()?;
+        Ok(result)
+    }
+
+    /// Stores a grant (key: `grant.id`). A `GrantExpandable` annotation with at least one
+    /// non-blank entitlement id is removed from the stored data and kept in the `expansion`
+    /// column with `needs_expansion = 1`; one with only blank ids is just removed.
+    pub fn put_grant(&mut self, g: &Grant) -> Result<Upsert, C1zError> {
+        let ent = g
+            .entitlement
+            .as_ref()
+            .ok_or_else(|| missing("grant", &g.id, "entitlement"))?;
+        if g.id.is_empty() {
+            return Err(missing("grant", "", "id"));
+        }
+        if ent.id.is_empty() {
+            return Err(missing("grant", &g.id, "entitlement.id"));
+        }
+        let erid = ent
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.as_ref())
+            .ok_or_else(|| missing("grant", &g.id, "entitlement.resource.id"))?;
+        let pid = g
+            .principal
+            .as_ref()
+            .and_then(|p| p.id.as_ref())
+            .ok_or_else(|| missing("grant", &g.id, "principal.id"))?;
+
+        let mut expansion: Option<GrantExpandable> = None;
+        if annotations::has::<crate::proto::GrantExpandable>(&g.annotations) {
+            // Only the rare expandable grant pays for a copy.
+            let mut stripped = g.clone();
+            expansion = annotations::first::<crate::proto::GrantExpandable>(&g.annotations);
+            stripped
+                .annotations
+                .retain(|a| !crate::proto::is::<crate::proto::GrantExpandable>(a));
+            encode_into(&stripped, &mut self.data_buf);
+        } else {
+            encode_into(g, &mut self.data_buf);
+        }
+        let expansion =
+            expansion.filter(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
+        let exp_bytes = match &expansion {
+            Some(e) => {
+                encode_into(e, &mut self.exp_buf);
+                Some(self.exp_buf.as_slice())
+            }
+            None => None,
+        };
+        let needs = i64::from(exp_bytes.is_some());
+        format_now(&mut self.ts_buf);
+        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        let n = conn
+            .prepare_cached(
+                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                   principal_resource_type_id, principal_resource_id, external_id, expansion,
+                   needs_expansion, data, sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 on conflict (external_id, sync_id) do nothing",
+            )?
+            .execute(params![
+                erid.resource_type,
+                erid.resource,
+                ent.id,
+                pid.resource_type,
+                pid.resource,
+                g.id,
+                exp_bytes,
+                needs,
+                self.data_buf,
+                self.sync_id,
+                self.ts_buf
+            ])?;
+        let result = if n == 0 {
+            conn.prepare_cached(
+                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                 where external_id = ?4 and sync_id = ?5",
+            )?
+            .execute(params![self.data_buf, exp_bytes, needs, g.id, self.sync_id])?;
+            Upsert::Updated
+        } else {
+            Upsert::Inserted
+        };
+        self.row_written()?;
+        Ok(result)
+    }
+
+    /// Replaces only the `data` of the grant in row `row_id` (expansion columns are kept).
+    pub fn update_grant_data(&mut self, row_id: i64, g: &Grant) -> Result<(), C1zError> {
+        encode_into(g, &mut self.data_buf);
+        self.conn()?
+            .prepare_cached("update v1_grants set data = ?1 where id = ?2")?
+            .execute(params![self.data_buf, row_id])?;
+        self.row_written()
+    }
+
+    /// Whether a resource with this id is stored.
+    pub fn has_resource(&self, id: &ResourceId) -> Result<bool, C1zError> {
+        let key = resource_key(id);
+        Ok(self
+            .conn()?
+            .prepare_cached("select 1 from v1_resources where external_id = ?1 and sync_id = ?2")?
+            .query_row(params![key, self.sync_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Up to `limit` stored resources with row id greater than `after`, in row order, with
+    /// their row ids. Page through with the last row id to keep memory bounded.
+    pub fn resources_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Resource)>, C1zError> {
+        let mut stmt = self.conn()?.prepare_cached(
+            "select id, data from v1_resources where sync_id = ?1 and id > ?2 order by id limit ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![self.sync_id, after, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (row_id, data) = row?;
+            out.push((row_id, decode("v1_resources", row_id, &data)?));
+        }
+        Ok(out)
+    }
+
+    /// The stored entitlement with this id.
+    pub fn entitlement(&self, id: &str) -> Result<Option<Entitlement>, C1zError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn()?
+            .prepare_cached(
+                "select id, data from v1_entitlements where external_id = ?1 and sync_id = ?2",
+            )?
+            .query_row(params![id, self.sync_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(row_id, data)| decode("v1_entitlements", row_id, &data))
+            .transpose()
+    }
+
+    /// Up to `limit` grants on entitlement `entitlement_id` with row id greater than `after`,
+    /// in row order. Page through with the last row id to keep memory bounded.
+    pub fn grants_for_entitlement(
+        &self,
+        entitlement_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<GrantRow>, C1zError> {
+        let mut stmt = self.conn()?.prepare_cached(
+            "select id, data, expansion from v1_grants
+             where entitlement_id = ?1 and sync_id = ?2 and id > ?3 order by id limit ?4",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![entitlement_id, self.sync_id, after, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        collect_grant_rows(rows)
+    }
+
+    /// The grants a principal holds on an entitlement (normally zero or one).
+    pub fn grants_of_principal(
+        &self,
+        entitlement_id: &str,
+        principal: &ResourceId,
+    ) -> Result<Vec<GrantRow>, C1zError> {
+        let mut stmt = self.conn()?.prepare_cached(
+            "select id, data, expansion from v1_grants
+             where entitlement_id = ?1 and principal_resource_type_id = ?2
+               and principal_resource_id = ?3 and sync_id = ?4 order by id",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                entitlement_id,
+                principal.resource_type,
+                principal.resource,
+                self.sync_id
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        collect_grant_rows(rows)
+    }
+
+    /// Up to `limit` grants that carry a `GrantExpandable`, with row id greater than `after`.
+    pub fn expandable_grants(&self, after: i64, limit: usize) -> Result<Vec<GrantRow>, C1zError> {
+        let mut stmt = self.conn()?.prepare_cached(
+            "select id, data, expansion from v1_grants
+             where sync_id = ?1 and expansion is not null and id > ?2 order by id limit ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![self.sync_id, after, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        collect_grant_rows(rows)
+    }
+
+    /// Sets `ended_at`, closes the database and atomically writes `<out>` (mode 0600).
+    pub fn finish(mut self) -> Result<WriteSummary, C1zError> {
+        let conn = self.conn.take().ok_or(C1zError::Closed)?;
+        format_now(&mut self.ts_buf);
+        conn.execute_batch("COMMIT")?;
+        conn.execute(
+            "update v1_sync_runs set ended_at = ?1 where sync_id = ?2",
+            params![self.ts_buf, self.sync_id],
+        )?;
+        conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
+        let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
+        tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), "c1z written");
+        Ok(WriteSummary {
+            sync_id: self.sync_id.clone(),
+            c1z_bytes,
+        })
+    }
+}
+
+fn collect_grant_rows(
+    rows: impl Iterator<Item = rusqlite::Result<(i64, Vec<u8>, Option<Vec<u8>>)>>,
+) -> Result<Vec<GrantRow>, C1zError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let (row_id, data, exp) = row?;
+        let grant = decode("v1_grants", row_id, &data)?;
+        let expansion = exp
+            .map(|e| decode::<GrantExpandable>("v1_grants", row_id, &e))
+            .transpose()?;
+        out.push(GrantRow {
+            row_id,
+            grant,
+            expansion,
+        });
+    }
+    Ok(out)
+}
+
+/// `"<type>:<id>"`, the resources table key.
+pub(crate) fn resource_key(id: &ResourceId) -> String {
+    let mut s = String::with_capacity(id.resource_type.len() + id.resource.len() + 1);
+    s.push_str(&id.resource_type);
+    s.push(':');
+    s.push_str(&id.resource);
+    s
+}
+
+pub(crate) fn decode<M: Message + Default>(
+    table: &'static str,
+    row_id: i64,
+    data: &[u8],
+) -> Result<M, C1zError> {
+    M::decode(data).map_err(|source| C1zError::Decode {
+        table,
+        row_id,
+        source,
+    })
+}
+
+fn encode_into<M: Message>(msg: &M, buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.reserve(msg.encoded_len());
+    // A Vec grows on demand, so encoding into it cannot fail for lack of space.
+    let _ = msg.encode(buf);
+}
+
+fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {
+    C1zError::MissingKey {
+        kind,
+        id: id.to_string(),
+        field,
+    }
+}
+
+/// Writes the current UTC time in Go's layout into `buf`, without chrono's format machinery
+/// (this runs once per row).
+fn format_now(buf: &mut String) {
+    format_into(buf, &Utc::now());
+}
+
+fn format_into(buf: &mut String, t: &DateTime<Utc>) {
+    buf.clear();
+    let _ = write!(
+        buf,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let nanos = t.nanosecond() % 1_000_000_000;
+    if nanos != 0 {
+        let mut digits = 9;
+        let mut n = nanos;
+        while n % 10 == 0 {
+            n /= 10;
+            digits -= 1;
+        }
+        let _ = write!(buf, ".{n:0digits$}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::c1z::timestamp::format_go;
+
+    #[test]
+    fn fast_format_matches_reference() {
+        let mut buf = String::new();
+        for nanos in [
+            0u32,
+            1,
+            10,
+            60_056_000,
+            212_981_283,
+            999_999_999,
+            100_000_000,
+        ] {
+            let t = DateTime::from_timestamp(1_795_799_387, nanos).expect("valid test input");
+            format_into(&mut buf, &t);
+            assert_eq!(buf, format_go(&t));
+        }
+    }
+}

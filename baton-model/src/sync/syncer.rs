@@ -1,0 +1,493 @@
+//! [`Syncer`]: walks a [`Connector`] in Baton order and writes a c1z.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::connector::{Connector, ConnectorError, Page, PageToken};
+use super::expand;
+use super::progress::{Counts, Phase, Progress};
+use super::SyncError;
+use crate::c1z::annotations;
+use crate::c1z::{C1zWriter, Upsert, WriterOptions};
+use crate::proto::{
+    BatonId, ChildResourceType, GrantExpandable, InsertResourceGrants, Resource, ResourceId,
+    ResourceType, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, Trait,
+};
+
+/// Resources read back from the database per batch while listing entitlements and grants.
+const RESOURCE_BATCH: usize = 500;
+
+/// What a finished sync wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncSummary {
+    /// The KSUID of the sync.
+    pub sync_id: String,
+    /// Resource types stored.
+    pub resource_types: u64,
+    /// Resources stored.
+    pub resources: u64,
+    /// Entitlements stored.
+    pub entitlements: u64,
+    /// Grants stored from the connector.
+    pub grants: u64,
+    /// Grants created by expansion.
+    pub expanded_grants: u64,
+    /// Size of the written c1z in bytes.
+    pub c1z_bytes: u64,
+    /// Wall time of the whole sync.
+    pub elapsed: Duration,
+}
+
+type ProgressFn = Box<dyn Fn(Progress) + Send + Sync>;
+
+/// Runs a full sync of a [`Connector`] into a c1z file.
+///
+/// ```no_run
+/// # async fn demo(connector: impl baton_model::sync::Connector) -> Result<(), baton_model::sync::SyncError> {
+/// use baton_model::sync::Syncer;
+/// let summary = Syncer::new(connector)
+///     .progress(|p| tracing::info!(phase = ?p.phase, grants = p.counts.grants, "sync"))
+///     .run("sync.c1z")
+///     .await?;
+/// # let _ = summary; Ok(()) }
+/// ```
+pub struct Syncer<C> {
+    connector: C,
+    progress: Option<ProgressFn>,
+    type_filter: Option<Vec<String>>,
+    writer_options: WriterOptions,
+}
+
+impl<C> fmt::Debug for Syncer<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Syncer")
+            .field("type_filter", &self.type_filter)
+            .field("writer_options", &self.writer_options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Connector> Syncer<C> {
+    /// A syncer for `connector`.
+    pub fn new(connector: C) -> Self {
+        Self {
+            connector,
+            progress: None,
+            type_filter: None,
+            writer_options: WriterOptions::default(),
+        }
+    }
+
+    /// Calls `callback` at every phase change and after every page.
+    pub fn progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Box::new(callback));
+        self
+    }
+
+    /// Syncs only these resource types (an id the connector does not offer fails the sync).
+    pub fn resource_type_filter<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.type_filter = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Options of the c1z writer (compression level, cache).
+    pub fn writer_options(mut self, options: WriterOptions) -> Self {
+        self.writer_options = options;
+        self
+    }
+
+    /// Runs the sync and atomically writes `out`. On error `out` is left as it was.
+    pub async fn run(&self, out: impl AsRef<Path>) -> Result<SyncSummary, SyncError> {
+        let started = Instant::now();
+        let writer = C1zWriter::create_with(out.as_ref(), self.writer_options.clone())?;
+        let mut run = Run {
+            syncer: self,
+            writer,
+            counts: Counts::default(),
+            types: HashMap::new(),
+            type_order: Vec::new(),
+            needs_expansion: false,
+        };
+        run.resource_types().await?;
+        run.resources().await?;
+        run.entitlements().await?;
+        run.grants().await?;
+        if run.needs_expansion {
+            run.report(Phase::Expansion);
+            run.counts.expanded_grants = expand::expand(&mut run.writer)?;
+        }
+        run.report(Phase::Writing);
+        let counts = run.counts;
+        let written = run.writer.finish()?;
+        self.emit(Phase::Done, counts);
+        let summary = SyncSummary {
+            sync_id: written.sync_id,
+            resource_types: counts.resource_types,
+            resources: counts.resources,
+            entitlements: counts.entitlements,
+            grants: counts.grants,
+            expanded_grants: counts.expanded_grants,
+            c1z_bytes: written.c1z_bytes,
+            elapsed: started.elapsed(),
+        };
+        tracing::info!(
+            sync_id = %summary.sync_id,
+            resource_types = summary.resource_types,
+            resources = summary.resources,
+            entitlements = summary.entitlements,
+            grants = summary.grants,
+            expanded_grants = summary.expanded_grants,
+            "sync finished"
+        );
+        Ok(summary)
+    }
+
+    fn emit(&self, phase: Phase, counts: Counts) {
+        if let Some(cb) = &self.progress {
+            cb(Progress { phase, counts });
+        }
+    }
+}
+
+/// State of one sync run.
+struct Run<'a, C> {
+    syncer: &'a Syncer<C>,
+    writer: C1zWriter,
+    counts: Counts,
+    types: HashMap<String, ResourceType>,
+    type_order: Vec<String>,
+    needs_expansion: bool,
+}
+
+/// Checks that a connector does not hand back the token it was just given.
+fn next_token(
+    current: &Option<PageToken>,
+    next: Option<PageToken>,
+    what: impl FnOnce() -> String,
+) -> Result<Option<PageToken>, SyncError> {
+    match next {
+        Some(n) if n.as_str().is_empty() => Ok(None),
+        Some(n) if current.as_ref() == Some(&n) => Err(SyncError::RepeatedPageToken(what())),
+        other => Ok(other),
+    }
+}
+
+fn connector_err(what: impl Into<String>) -> impl FnOnce(ConnectorError) -> SyncError {
+    let what = what.into();
+    move |source| SyncError::Connector { what, source }
+}
+
+fn key(id: &ResourceId) -> String {
+    format!("{}:{}", id.resource_type, id.resource)
+}
+
+/// The annotation message a resource of a type with `t` must carry.
+fn required_trait(t: i32) -> Option<&'static str> {
+    match Trait::try_from(t).ok()? {
+        Trait::User => Some("c1.connector.v2.UserTrait"),
+        Trait::Group => Some("c1.connector.v2.GroupTrait"),
+        Trait::Role => Some("c1.connector.v2.RoleTrait"),
+        Trait::App => Some("c1.connector.v2.AppTrait"),
+        Trait::Secret => Some("c1.connector.v2.SecretTrait"),
+        _ => None,
+    }
+}
+
+impl<C: Connector> Run<'_, C> {
+    fn report(&self, phase: Phase) {
+        self.syncer.emit(phase, self.counts);
+    }
+
+    fn type_has<M: prost::Name>(&self, type_id: &str) -> bool {
+        self.types
+            .get(type_id)
+            .is_some_and(|t| annotations::has::<M>(&t.annotations))
+    }
+
+    async fn resource_types(&mut self) -> Result<(), SyncError> {
+        self.report(Phase::ResourceTypes);
+        let filter: Option<HashSet<&str>> = self
+            .syncer
+            .type_filter
+            .as_ref()
+            .map(|f| f.iter().map(String::as_str).collect());
+        let mut seen = HashSet::new();
+        let mut page: Option<PageToken> = None;
+        loop {
+            let Page { items, next, .. } = self
+                .syncer
+                .connector
+                .resource_types(page.clone())
+                .await
+                .map_err(connector_err("resource types"))?;
+            for rt in items {
+                if rt.id.is_empty() {
+                    tracing::warn!(display_name = %rt.display_name, "dropping resource type without id");
+                    continue;
+                }
+                seen.insert(rt.id.clone());
+                if filter.as_ref().is_some_and(|f| !f.contains(rt.id.as_str())) {
+                    continue;
+                }
+                if self.types.contains_key(&rt.id) {
+                    tracing::warn!(resource_type = %rt.id, "duplicate resource type; keeping the first");
+                    continue;
+                }
+                self.writer.put_resource_type(&rt)?;
+                self.counts.resource_types += 1;
+                self.type_order.push(rt.id.clone());
+                self.types.insert(rt.id.clone(), rt);
+            }
+            page = next_token(&page, next, || "resource types".into())?;
+            if page.is_none() {
+                break;
+            }
+        }
+        if let Some(f) = &self.syncer.type_filter {
+            if let Some(unknown) = f.iter().find(|id| !seen.contains(id.as_str())) {
+                return Err(SyncError::UnknownResourceType(unknown.clone()));
+            }
+        }
+        self.report(Phase::ResourceTypes);
+        Ok(())
+    }
+
+    async fn resources(&mut self) -> Result<(), SyncError> {
+        self.report(Phase::Resources);
+        // Depth-first: a stack of (type, parent) listings; each pair is listed once.
+        let mut stack: Vec<(String, Option<ResourceId>)> = self
+            .type_order
+            .iter()
+            .rev()
+            .map(|t| (t.clone(), None))
+            .collect();
+        let mut scheduled: HashSet<(String, String)> = HashSet::new();
+        while let Some((type_id, parent)) = stack.pop() {
+            let children = self.list_resources(&type_id, parent.as_ref()).await?;
+            for (child_type, parent_id) in children.into_iter().rev() {
+                if !self.types.contains_key(&child_type) {
+                    tracing::debug!(child_type = %child_type, "child resource type not synced; skipping");
+                    continue;
+                }
+                if scheduled.insert((child_type.clone(), key(&parent_id))) {
+                    stack.push((child_type, Some(parent_id)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists every page of one (type, parent) listing; returns the child listings it announces.
+    async fn list_resources(
+        &mut self,
+        type_id: &str,
+        parent: Option<&ResourceId>,
+    ) -> Result<Vec<(String, ResourceId)>, SyncError> {
+        let what = || match parent {
+            Some(p) => format!("resources of type {type_id} under {}", key(p)),
+            None => format!("resources of type {type_id}"),
+        };
+        let mut children = Vec::new();
+        let mut page: Option<PageToken> = None;
+        loop {
+            let Page { items, next, .. } = self
+                .syncer
+                .connector
+                .resources(type_id, parent, page.clone())
+                .await
+                .map_err(connector_err(what()))?;
+            for mut r in items {
+                let Some(id) = r.id.clone().filter(|id| !id.resource.is_empty()) else {
+                    tracing::warn!(display_name = %r.display_name, "dropping resource without id");
+                    continue;
+                };
+                self.validate_resource(&r, &id)?;
+                if self.writer.has_resource(&id)? {
+                    tracing::warn!(resource = %key(&id), "duplicate resource in sync; keeping the first");
+                    continue;
+                }
+                if r.parent_resource_id.is_none() {
+                    r.parent_resource_id = parent.cloned();
+                }
+                self.writer.put_resource(&r)?;
+                self.counts.resources += 1;
+                for child in r
+                    .annotations
+                    .iter()
+                    .filter(|a| crate::proto::is::<ChildResourceType>(a))
+                {
+                    match <ChildResourceType as prost::Message>::decode(child.value.as_slice()) {
+                        Ok(c) if !c.resource_type_id.is_empty() => {
+                            children.push((c.resource_type_id, id.clone()));
+                        }
+                        _ => {
+                            tracing::warn!(resource = %key(&id), "ignoring malformed ChildResourceType")
+                        }
+                    }
+                }
+            }
+            self.report(Phase::Resources);
+            page = next_token(&page, next, what)?;
+            if page.is_none() {
+                break;
+            }
+        }
+        Ok(children)
+    }
+
+    fn validate_resource(&self, r: &Resource, id: &ResourceId) -> Result<(), SyncError> {
+        if annotations::has::<BatonId>(&r.annotations) {
+            return Err(SyncError::BatonId(key(id)));
+        }
+        if let Some(rt) = self.types.get(&id.resource_type) {
+            for t in &rt.traits {
+                if let Some(name) = required_trait(*t) {
+                    if !r
+                        .annotations
+                        .iter()
+                        .any(|a| crate::proto::type_name(a) == name)
+                    {
+                        return Err(SyncError::MissingTrait {
+                            resource: key(id),
+                            resource_type: rt.id.clone(),
+                            trait_name: name,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn entitlements(&mut self) -> Result<(), SyncError> {
+        self.report(Phase::Entitlements);
+        let mut after = 0;
+        loop {
+            let batch = self.writer.resources_after(after, RESOURCE_BATCH)?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = *last;
+            for (_, r) in batch {
+                self.resource_entitlements(&r).await?;
+            }
+        }
+    }
+
+    /// Whether the resource or its type carries the skip annotation `M`.
+    fn skips<M: prost::Name>(&self, r: &Resource) -> bool {
+        annotations::has::<M>(&r.annotations)
+            || r.id
+                .as_ref()
+                .is_some_and(|id| self.type_has::<M>(&id.resource_type))
+    }
+
+    async fn resource_entitlements(&mut self, r: &Resource) -> Result<(), SyncError> {
+        if self.skips::<SkipEntitlements>(r) || self.skips::<SkipEntitlementsAndGrants>(r) {
+            return Ok(());
+        }
+        let rkey = r.id.as_ref().map(key).unwrap_or_default();
+        let what = || format!("entitlements of {rkey}");
+        let mut page: Option<PageToken> = None;
+        loop {
+            let Page { items, next, .. } = self
+                .syncer
+                .connector
+                .entitlements(r, page.clone())
+                .await
+                .map_err(connector_err(what()))?;
+            for e in items {
+                if e.id.is_empty() || e.resource.as_ref().and_then(|r| r.id.as_ref()).is_none() {
+                    tracing::warn!(resource = %rkey, entitlement = %e.id, "dropping entitlement without id or resource");
+                    continue;
+                }
+                if self.writer.put_entitlement(&e)? == Upsert::Inserted {
+                    self.counts.entitlements += 1;
+                }
+            }
+            self.report(Phase::Entitlements);
+            page = next_token(&page, next, what)?;
+            if page.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn grants(&mut self) -> Result<(), SyncError> {
+        self.report(Phase::Grants);
+        let mut after = 0;
+        loop {
+            let batch = self.writer.resources_after(after, RESOURCE_BATCH)?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = *last;
+            for (_, r) in batch {
+                self.resource_grants(&r).await?;
+            }
+        }
+    }
+
+    async fn resource_grants(&mut self, r: &Resource) -> Result<(), SyncError> {
+        // Go ignores SkipGrants on the type; we honour it there too (baton-proto.md §10.6).
+        if self.skips::<SkipGrants>(r) || self.skips::<SkipEntitlementsAndGrants>(r) {
+            return Ok(());
+        }
+        let rkey = r.id.as_ref().map(key).unwrap_or_default();
+        let what = || format!("grants of {rkey}");
+        let mut page: Option<PageToken> = None;
+        loop {
+            let Page {
+                items,
+                next,
+                annotations: page_annotations,
+            } = self
+                .syncer
+                .connector
+                .grants(r, page.clone())
+                .await
+                .map_err(connector_err(what()))?;
+            let insert_resources = annotations::has::<InsertResourceGrants>(&page_annotations);
+            for g in items {
+                if insert_resources {
+                    self.insert_grant_resource(&g)?;
+                }
+                if !self.needs_expansion {
+                    self.needs_expansion = annotations::first::<GrantExpandable>(&g.annotations)
+                        .is_some_and(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
+                }
+                if self.writer.put_grant(&g)? == Upsert::Inserted {
+                    self.counts.grants += 1;
+                }
+            }
+            self.report(Phase::Grants);
+            page = next_token(&page, next, what)?;
+            if page.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `InsertResourceGrants`: store the grant's entitlement resource unless already stored.
+    fn insert_grant_resource(&mut self, g: &crate::proto::Grant) -> Result<(), SyncError> {
+        let Some(res) = g.entitlement.as_ref().and_then(|e| e.resource.as_ref()) else {
+            return Ok(());
+        };
+        let Some(id) = res.id.as_ref() else {
+            return Ok(());
+        };
+        if !self.writer.has_resource(id)? {
+            self.validate_resource(res, id)?;
+            self.writer.put_resource(res)?;
+            self.counts.resources += 1;
+        }
+        Ok(())
+    }
+}
