@@ -54,6 +54,8 @@
 //! - [`json`]: protojson rendering in the exact shapes of `baton -o json` and `capabilities`.
 //! - [`provision`]: async traits for grant/revoke, account creation and deletion with typed,
 //!   idempotent outcomes.
+//! - [`c1z`]: the c1z v1 writer and reader.
+//! - [`sync`]: the [`sync::Connector`] trait and the [`sync::Syncer`] with grant expansion.
 
 pub mod c1z;
 pub mod json;

@@ -62,6 +62,9 @@
 //! enum values kept as `Other(String)`.
 
 mod client;
+/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod common;
 mod data_center;
 pub mod environment_roles;

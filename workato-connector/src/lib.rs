@@ -27,6 +27,13 @@
 pub mod account;
 pub mod catalogue;
 pub mod config;
+pub mod connector;
 pub mod env;
+pub mod error;
 pub mod gotime;
 pub mod ids;
+pub mod resources;
+pub mod snapshot;
+
+pub use connector::WorkatoConnector;
+pub use error::Error;

@@ -1,0 +1,58 @@
+//! `collaborator`: workspace members (USER trait), and their role grants (spec §4, §6).
+//!
+//! No per-member `/privileges` call (defect 1): a collaborator's privileges and folder access
+//! reach it by grant expansion from its role grants.
+
+use baton_model::model::{
+    GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder, UserTraitBuilder,
+};
+use baton_model::proto::{Resource, ResourceType, Trait};
+
+use super::{entitlement_stub, profile_time, rid, timestamp, Ctx, Objects};
+use crate::ids::{self, COLLABORATOR};
+use crate::snapshot::Member;
+
+pub(super) fn resource_type() -> Result<ResourceType, ModelError> {
+    ResourceTypeBuilder::new(COLLABORATOR.id, COLLABORATOR.display_name)
+        .trait_(Trait::User)
+        .build()
+}
+
+/// The collaborator resource of a member.
+pub(crate) fn resource(member: &Member) -> Result<Resource, ModelError> {
+    let profile = Profile::new()
+        .with("id", member.id)
+        .with("email", member.email.as_str())
+        .with("name", member.name.as_str())
+        .with("externalId", member.external_id.clone().unwrap_or_default())
+        .with("grantType", member.grant_type.clone().unwrap_or_default())
+        .with("timeZone", member.time_zone.clone().unwrap_or_default());
+    let profile = profile_time(profile, "createdAt", member.created_at.as_deref());
+    let mut user = UserTraitBuilder::new()
+        .email(member.email.as_str(), true)
+        .login(member.email.as_str())
+        .profile(profile);
+    if let Some(at) = member.created_at.as_deref().and_then(timestamp) {
+        user = user.created_at(at);
+    }
+    ResourceBuilder::new(COLLABORATOR.id, member.id.to_string(), member.name.as_str())
+        .user_trait(user)
+        .build()
+}
+
+pub(super) fn build(ctx: &Ctx<'_>, out: &mut Objects) -> Result<(), ModelError> {
+    for member in ctx.snap.members() {
+        let resource = resource(member)?;
+        let member_rid = rid(COLLABORATOR.id, member.id.to_string());
+        out.add_resource(resource, None);
+        for a in ctx.snap.assignments_of(member.id) {
+            let (rt, role_id) = ctx.role_resource(a.role, a.env);
+            let ent = entitlement_stub(rt, &role_id, ids::COLLABORATOR_HAS);
+            let grant = GrantBuilder::new(&ent, &member_rid)
+                .metadata(Profile::new().with(ids::ENVIRONMENT_TYPE_KEY, a.env.as_str()))
+                .build()?;
+            out.add_grant(&member_rid, grant);
+        }
+    }
+    Ok(())
+}
