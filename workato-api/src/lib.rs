@@ -69,9 +69,6 @@ pub mod common;
 mod data_center;
 pub mod environment_roles;
 pub mod error;
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;
 mod family;
 pub mod folders;
 pub mod ids;
