@@ -23,8 +23,16 @@ use baton_model::proto::{
 use prost::Message;
 use rusqlite::Connection;
 
-const FIXTURE: &str = "/work/shared/fixtures/workato-small.c1z";
-const FIXTURE_STATS: &str = "/work/shared/fixtures/workato-small.stats.txt";
+/// Written by the Go connector (baton-sdk v0.2.61); copied from the shared fixtures.
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/workato-small.c1z"
+);
+/// `baton stats` (v0.7.27) output for [`FIXTURE`].
+const FIXTURE_STATS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/workato-small.stats.txt"
+);
 
 struct Sample {
     types: Vec<ResourceType>,

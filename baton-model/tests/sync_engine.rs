@@ -714,6 +714,12 @@ async fn filter_duplicates_missing_sources_and_insert_resource_grants() {
         .expect("r")
         .is_some());
     assert_eq!(r.grants(&GrantFilter::default()).expect("g").len(), 2);
+    let calls = c.calls.lock().expect("lock").clone();
+    assert!(calls.iter().any(|x| x == "grants group:g1"));
+    assert!(
+        !calls.iter().any(|x| x == "grants group:hidden"),
+        "resources inserted during the grants phase are not listed again"
+    );
 
     // Type filter: only groups are synced.
     let out = out_path(&dir, "filtered.c1z");

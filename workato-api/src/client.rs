@@ -532,6 +532,16 @@ mod tests {
     }
 
     #[test]
+    fn shared_types_are_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Client>();
+        check::<Error>();
+        check::<BuildError>();
+        fn check_send<T: Send + 'static>() {}
+        check_send::<crate::ItemStream<crate::Member>>();
+    }
+
+    #[test]
     fn debug_hides_token() {
         let client = builder().build().expect("client");
         let debug = format!("{client:?}");

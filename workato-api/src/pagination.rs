@@ -1,9 +1,9 @@
 //! One lazy pagination abstraction for both page styles Workato uses (spec §3).
 //!
-//! [`paginate`] turns a page-fetch closure into a stream of items: nothing is sent until the
+//! `paginate` turns a page-fetch closure into a stream of items: nothing is sent until the
 //! stream is polled; pages start at 1; the listing ends on a short or empty page; a page
 //! whose first item equals the previous page's first item fails with
-//! [`Error::RepeatedPage`] instead of looping. Every page goes through [`Client::execute`],
+//! [`Error::RepeatedPage`] instead of looping. Every page goes through the client's request loop,
 //! hence through the rate limiter and the retry policy.
 
 use std::future::Future;

@@ -192,11 +192,13 @@ impl WorkatoConnector {
             .get()
             .await
             .map(|_| ())
-            .map_err(|source| Error::Validate { source })
+            .map_err(|source| Error::Validate {
+                source: Box::new(source),
+            })
     }
 
     /// What the connector can do, per resource type (sorted by id) and overall (spec §9,
-    /// baton-proto.md §5). Project roles are [SYNC] only: granting them is not implemented.
+    /// baton-proto.md §5). Project roles are `SYNC` only: granting them is not implemented.
     ///
     /// # Errors
     /// [`Error::Build`] if a resource type fails to build (not expected).
@@ -334,5 +336,95 @@ mod tests {
         assert!(page(&items, Some(&PageToken::new("x"))).is_err());
         assert!(page(&items, Some(&PageToken::new("5000"))).is_err());
         assert!(page::<u32>(&[], None).expect("empty").items.is_empty());
+    }
+
+    fn connector() -> WorkatoConnector {
+        let client = workato_api::Client::builder()
+            .token(workato_api::ApiToken::new("t"))
+            .build()
+            .expect("client");
+        WorkatoConnector::new(client, ConnectorConfig::default())
+    }
+
+    #[test]
+    fn capabilities_match_the_spec() {
+        use baton_model::proto::Capability as C;
+        let caps = connector().capabilities().expect("builds");
+        let per_type: Vec<(String, Vec<i32>)> = caps
+            .resource_type_capabilities
+            .iter()
+            .map(|c| {
+                let id = c
+                    .resource_type
+                    .as_ref()
+                    .map(|t| t.id.clone())
+                    .unwrap_or_default();
+                (id, c.capabilities.clone())
+            })
+            .collect();
+        let sync = C::Sync as i32;
+        let expected: Vec<(String, Vec<i32>)> = vec![
+            (
+                "collaborator".into(),
+                vec![
+                    sync,
+                    C::AccountProvisioning as i32,
+                    C::ResourceDelete as i32,
+                ],
+            ),
+            ("collaborator_group".into(), vec![sync]),
+            ("environment_role".into(), vec![sync, C::Provision as i32]),
+            ("folder".into(), vec![sync]),
+            ("privilege".into(), vec![sync]),
+            ("project".into(), vec![sync]),
+            ("project_role".into(), vec![sync]),
+            ("role".into(), vec![sync, C::Provision as i32]),
+        ];
+        assert_eq!(per_type, expected);
+        assert_eq!(
+            caps.connector_capabilities,
+            [
+                C::Provision,
+                C::Sync,
+                C::AccountProvisioning,
+                C::ResourceDelete
+            ]
+            .map(|c| c as i32)
+        );
+        let account = caps
+            .credential_details
+            .and_then(|d| d.capability_account_provisioning)
+            .expect("account provisioning details");
+        let no_password = CapabilityDetailCredentialOption::NoPassword as i32;
+        assert_eq!(account.supported_credential_options, [no_password]);
+        assert_eq!(account.preferred_credential_option, no_password);
+        assert!(caps
+            .resource_type_capabilities
+            .iter()
+            .all(|c| c.permissions.is_some()));
+    }
+
+    #[test]
+    fn metadata_matches_the_spec() {
+        let m = connector().metadata();
+        assert_eq!(m.display_name, "Workato");
+        assert_eq!(
+            m.description,
+            "Connector to sync collaborators, project, folders, roles and privileges from Workato."
+        );
+        let fields: Vec<(&str, bool, bool, u32)> = m
+            .account_creation_schema
+            .iter()
+            .map(|f| (f.name, f.is_list, f.required, f.order))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("email", false, true, 1),
+                ("name", false, true, 2),
+                ("env_roles", true, true, 3),
+                ("user_group_ids", false, false, 4),
+            ]
+        );
     }
 }

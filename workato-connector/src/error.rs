@@ -2,8 +2,8 @@
 
 use baton_model::model::ModelError;
 
-/// Why a sync step failed. API errors are kept as the `#[source]` (with Workato's status,
-/// method, path and message); the API token never appears.
+/// Why a sync step failed. API errors are kept (boxed: they are large) as the `#[source]`
+/// (with Workato's status, method, path and message); the API token never appears.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -15,42 +15,42 @@ pub enum Error {
     Unauthorized {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/members` failed.
     #[error("listing collaborators failed")]
     ListMembers {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/users/me` failed while validating the configuration.
     #[error("validating the connection failed (GET /api/users/me): check the API key and the data center / base URL")]
     Validate {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/roles` failed.
     #[error("listing custom roles failed")]
     ListRoles {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/environment_roles` failed.
     #[error("listing environment roles failed")]
     ListEnvironmentRoles {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/projects` failed.
     #[error("listing projects failed")]
     ListProjects {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/folders?parent_id=…` failed.
     #[error("listing the folders in folder {parent} failed")]
@@ -59,14 +59,14 @@ pub enum Error {
         parent: i64,
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/user_groups` failed.
     #[error("listing collaborator groups failed")]
     ListGroups {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/user_groups/:id/members` failed.
     #[error("listing the members of collaborator group {group} failed")]
@@ -75,14 +75,14 @@ pub enum Error {
         group: String,
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/project_roles` failed.
     #[error("listing project roles failed")]
     ListProjectRoles {
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/projects/:id/project_grants` failed.
     #[error("listing the grants of project {project} failed")]
@@ -91,7 +91,7 @@ pub enum Error {
         project: i64,
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// `GET /api/members/:id/privileges` failed (learning an environment role's access).
     #[error("reading the privileges of collaborator {member} failed")]
@@ -100,7 +100,7 @@ pub enum Error {
         member: i64,
         /// The API error.
         #[source]
-        source: workato_api::Error,
+        source: Box<workato_api::Error>,
     },
     /// A Baton object could not be built (e.g. a name beyond Baton's limits).
     #[error("building the Baton objects failed")]

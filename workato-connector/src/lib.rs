@@ -6,23 +6,57 @@
 //! other's in ConductorOne. The rules it follows are spelled out in the project's
 //! `spec/connector-model.md`.
 //!
-//! # Modules
+//! # Quick start
 //!
-//! Today the crate holds the pure, IO-free foundation of the mapping:
+//! ```no_run
+//! use baton_model::sync::Syncer;
+//! use workato_api::{ApiToken, Client, DataCenter};
+//! use workato_connector::config::ConnectorConfig;
+//! use workato_connector::WorkatoConnector;
 //!
-//! - [`catalogue`]: the static privilege catalogue (43 groups, 111 privileges) and the privilege
-//!   sets of the system roles Admin, Analyst and Operator;
-//! - [`env`](mod@env): environments (`dev`, `test`, `prod`), the `workato-env` scope (one environment or
-//!   `all`) and env-suffixed role resource ids;
-//! - [`ids`]: resource-type ids, entitlement slugs, entitlement and grant id formulas, display
-//!   names;
-//! - [`gotime`]: timestamps printed in Go's `time.Time.String()` layout for resource profiles;
-//! - [`config`]: the connector's settings;
-//! - [`account`]: validation of account-creation (invitation) input.
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .token(ApiToken::new(std::env::var("BATON_WORKATO_API_KEY")?))
+//!     .data_center(DataCenter::Us)
+//!     .build()?;
+//! let connector = WorkatoConnector::new(client, ConnectorConfig::default());
+//! connector.validate().await?;
+//! let summary = Syncer::new(&connector).run("sync.c1z").await?;
+//! tracing::info!(grants = summary.grants, expanded = summary.expanded_grants, "synced");
+//! # Ok(()) }
+//! ```
 //!
-//! The resource builders, the per-sync workspace snapshot and provisioning (grant, revoke,
-//! invite, delete) build on these modules and arrive once the `workato-api` client and the
-//! `baton-model` traits they need are in place.
+//! # Crate organization
+//!
+//! - [`connector`]: [`WorkatoConnector`], the `baton_model::sync::Connector` implementation,
+//!   with `metadata()`, `validate()` and `capabilities()`.
+//! - [`snapshot`]: the per-sync [`snapshot::Snapshot`] of the workspace — read once through
+//!   the API client (API cost grows with pages and folders, not members), shared by every
+//!   resource type and by provisioning; role names resolved to ids there.
+//! - [`resources`]: one module per resource type turning the snapshot into Baton resource
+//!   types, resources, entitlements and grants ([`resources::Objects`]), with a referential
+//!   closure check.
+//! - [`error`]: [`Error`], one variant per failing step.
+//! - [`provision`]: grant, revoke, invite and delete through the Workato API
+//!   ([`provision::WorkatoProvisioner`]): just-in-time access in both directions.
+//! - IO-free foundation: [`catalogue`] (privilege catalogue, system roles' privileges),
+//!   [`env`](mod@env) (environments, `workato-env` scope, env-suffixed role ids), [`ids`] (id
+//!   formulas and display strings), [`gotime`] (Go's time layout for profiles), [`config`]
+//!   ([`config::ConnectorConfig`]), [`account`] (account-creation input).
+//!
+//! # Mapping decisions beyond upstream
+//!
+//! - Privileges and folder access reach collaborators only through grant expansion from their
+//!   role grants (`GrantExpandable` on role → privilege and role → folder grants); no
+//!   per-member `/privileges` call. Environment roles learn their access once per distinct
+//!   (env, role) from one holder's `/privileges` row.
+//! - System roles (Admin, Analyst, Operator) reach every folder (all three hold
+//!   `Folders-read`), as immutable grants.
+//! - Privilege and folder entitlements are grantable to collaborators, roles and environment
+//!   roles (the principals that receive them).
+//! - Ours: `project_role` (one per project × project role, parent `project:<id>`, `member`
+//!   entitlement from project grants; group grants expand to the group's members) and
+//!   `collaborator_group` (`member` entitlement).
 
 pub mod account;
 pub mod catalogue;
@@ -32,6 +66,7 @@ pub mod env;
 pub mod error;
 pub mod gotime;
 pub mod ids;
+pub mod provision;
 pub mod resources;
 pub mod snapshot;
 

@@ -21,7 +21,7 @@ const ROWS_PER_TRANSACTION: usize = 50_000;
 pub struct WriterOptions {
     /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
     pub level: i32,
-    /// SQLite page cache in KiB. Default 32 MiB: enough for index pages, bounded RSS.
+    /// SQLite page cache in KiB. Default 64 MiB: holds the hot index pages, bounded RSS.
     pub cache_kib: u32,
 }
 
@@ -29,7 +29,7 @@ impl Default for WriterOptions {
     fn default() -> Self {
         Self {
             level: framing::DEFAULT_LEVEL,
-            cache_kib: 32 * 1024,
+            cache_kib: 64 * 1024,
         }
     }
 }
@@ -38,6 +38,12 @@ impl WriterOptions {
     /// Sets the zstd level.
     pub fn level(mut self, level: i32) -> Self {
         self.level = level;
+        self
+    }
+
+    /// Sets the SQLite page cache size in KiB (trades memory for speed on large syncs).
+    pub fn cache_kib(mut self, kib: u32) -> Self {
+        self.cache_kib = kib;
         self
     }
 }
@@ -412,6 +418,14 @@ impl C1zWriter {
             out.push((row_id, decode("v1_resources", row_id, &data)?));
         }
         Ok(out)
+    }
+
+    /// The highest row id of the stored resources (0 when none).
+    pub fn max_resource_row(&self) -> Result<i64, C1zError> {
+        Ok(self
+            .conn()?
+            .prepare_cached("select coalesce(max(id), 0) from v1_resources where sync_id = ?1")?
+            .query_row(params![self.sync_id], |r| r.get(0))?)
     }
 
     /// The stored entitlement with this id.

@@ -422,6 +422,9 @@ impl<C: Connector> Run<'_, C> {
 
     async fn grants(&mut self) -> Result<(), SyncError> {
         self.report(Phase::Grants);
+        // Resources stored during this phase (InsertResourceGrants) are not listed again,
+        // like Go, whose grant actions come from the resources phase.
+        let last_listed = self.writer.max_resource_row()?;
         let mut after = 0;
         loop {
             let batch = self.writer.resources_after(after, RESOURCE_BATCH)?;
@@ -429,7 +432,10 @@ impl<C: Connector> Run<'_, C> {
                 return Ok(());
             };
             after = *last;
-            for (_, r) in batch {
+            for (row, r) in batch {
+                if row > last_listed {
+                    return Ok(());
+                }
                 self.resource_grants(&r).await?;
             }
         }

@@ -1,8 +1,14 @@
 //! Retry behaviour against a server: scripted failures, then success; exact call counts.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use futures::TryStreamExt;
 use serde_json::json;
-use workato_api::{EnvRoleAssignment, EnvironmentType, Family, Invitation, MemberId, RetryPolicy};
+use workato_api::{
+    ApiToken, Client, EnvRoleAssignment, EnvironmentType, Family, Invitation, MemberId, RetryPolicy,
+};
 
 use crate::support::*;
 
@@ -255,4 +261,65 @@ async fn policy_none_does_not_retry_429() {
     assert!(err.is_rate_limited());
     limited.assert_async().await;
     guard.verify().await;
+}
+
+/// A loopback server that accepts connections and never answers; counts connections (each
+/// timed-out attempt drops its connection, so the next attempt opens a new one).
+/// Not mockito: a blocking mock body would stall mockito's shared server pool.
+async fn black_hole() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (format!("http://{addr}"), accepted)
+}
+
+fn timeout_client(base_url: &str) -> Client {
+    Client::builder()
+        .token(ApiToken::new(TOKEN))
+        .base_url(base_url)
+        .rate_limit_all(0)
+        .timeout(Duration::from_millis(50))
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            ..fast_retry()
+        })
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn get_timeout_is_retried_then_reported() {
+    let (url, accepted) = black_hole().await;
+    let client = timeout_client(&url);
+
+    let err = client.workspace().get().await.expect_err("times out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(client.stats().retries, 1);
+    assert_eq!(client.stats().requests_for(Family::Workspace), 2);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn post_timeout_is_not_retried() {
+    let (url, accepted) = black_hole().await;
+    let client = timeout_client(&url);
+
+    let err = client
+        .members()
+        .add_existing("x@example.com")
+        .await
+        .expect_err("times out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(client.stats().retries, 0);
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
 }

@@ -6,11 +6,12 @@
 use baton_model::model::{
     GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder, UserTraitBuilder,
 };
-use baton_model::proto::{Resource, ResourceType, Trait};
+use baton_model::proto::{Grant, Resource, ResourceType, Trait};
 
-use super::{entitlement_stub, profile_time, rid, timestamp, Ctx, Objects};
+use super::{entitlement_stub, profile_time, rid, role_resource, timestamp, Ctx, Objects};
+use crate::env::{EnvScope, Environment};
 use crate::ids::{self, COLLABORATOR};
-use crate::snapshot::Member;
+use crate::snapshot::{Member, RoleRef};
 
 pub(super) fn resource_type() -> Result<ResourceType, ModelError> {
     ResourceTypeBuilder::new(COLLABORATOR.id, COLLABORATOR.display_name)
@@ -18,8 +19,11 @@ pub(super) fn resource_type() -> Result<ResourceType, ModelError> {
         .build()
 }
 
-/// The collaborator resource of a member.
-pub(crate) fn resource(member: &Member) -> Result<Resource, ModelError> {
+/// The collaborator resource of a member (USER trait, upstream's profile keys).
+///
+/// # Errors
+/// [`ModelError`] if the name or email breaks a Baton limit.
+pub fn resource(member: &Member) -> Result<Resource, ModelError> {
     let profile = Profile::new()
         .with("id", member.id)
         .with("email", member.email.as_str())
@@ -40,17 +44,33 @@ pub(crate) fn resource(member: &Member) -> Result<Resource, ModelError> {
         .build()
 }
 
+/// The grant of a role (legacy, system or environment role) to a member in `env`:
+/// `role:<R>:collaborator-has:collaborator:<M>` (or `environment_role:…`) with
+/// `GrantMetadata{"environment_type": env}` — what sync emits and what a provisioning grant
+/// returns.
+///
+/// # Errors
+/// [`ModelError`] if an id breaks a Baton limit.
+pub fn role_grant(
+    scope: EnvScope,
+    member_id: i64,
+    env: Environment,
+    role: RoleRef,
+) -> Result<Grant, ModelError> {
+    let (rt, role_id) = role_resource(scope, role, env);
+    let ent = entitlement_stub(rt, &role_id, ids::COLLABORATOR_HAS);
+    GrantBuilder::new(&ent, &rid(COLLABORATOR.id, member_id.to_string()))
+        .metadata(Profile::new().with(ids::ENVIRONMENT_TYPE_KEY, env.as_str()))
+        .build()
+}
+
 pub(super) fn build(ctx: &Ctx<'_>, out: &mut Objects) -> Result<(), ModelError> {
     for member in ctx.snap.members() {
         let resource = resource(member)?;
         let member_rid = rid(COLLABORATOR.id, member.id.to_string());
         out.add_resource(resource, None);
         for a in ctx.snap.assignments_of(member.id) {
-            let (rt, role_id) = ctx.role_resource(a.role, a.env);
-            let ent = entitlement_stub(rt, &role_id, ids::COLLABORATOR_HAS);
-            let grant = GrantBuilder::new(&ent, &member_rid)
-                .metadata(Profile::new().with(ids::ENVIRONMENT_TYPE_KEY, a.env.as_str()))
-                .build()?;
+            let grant = role_grant(ctx.snap.scope(), member.id, a.env, a.role)?;
             out.add_grant(&member_rid, grant);
         }
     }

@@ -4,6 +4,9 @@
 //! entitlements and grants (spec `connector-model.md` §2–§6) and adds them to an
 //! [`Objects`] collection; [`Objects::build`] runs them all and then checks referential
 //! closure (defect 9).
+//!
+//! Provisioning reuses [`role_resource`], [`role_grant`] and [`collaborator_resource`] so its
+//! responses have exactly the shape sync writes.
 
 mod collaborator;
 mod collaborator_group;
@@ -15,6 +18,7 @@ mod project;
 mod project_role;
 mod role;
 
+pub use collaborator::{resource as collaborator_resource, role_grant};
 pub use objects::Objects;
 
 use baton_model::model::{ModelError, Profile};
@@ -23,7 +27,7 @@ use chrono::DateTime;
 
 use crate::catalogue::BaseRole;
 use crate::config::ConnectorConfig;
-use crate::env::{role_resource_id, Environment};
+use crate::env::{role_resource_id, EnvScope, Environment};
 use crate::gotime::go_time_string;
 use crate::ids;
 use crate::snapshot::{RoleRef, Snapshot};
@@ -104,15 +108,20 @@ impl Ctx<'_> {
 
     /// The `(resource type, resource id)` of a role in `env`.
     fn role_resource(&self, role: RoleRef, env: Environment) -> (&'static str, String) {
-        let scope = self.snap.scope();
-        match role {
-            RoleRef::Base(base) => (ids::ROLE.id, role_resource_id(base.name(), env, scope)),
-            RoleRef::Legacy(id) => (ids::ROLE.id, role_resource_id(&id.to_string(), env, scope)),
-            RoleRef::Env(id) => (
-                ids::ENVIRONMENT_ROLE.id,
-                role_resource_id(&id.to_string(), env, scope),
-            ),
-        }
+        role_resource(self.snap.scope(), role, env)
+    }
+}
+
+/// The `(resource type, resource id)` of a role in `env` under `scope`: `("role", "Admin")`,
+/// `("role", "175000-prod")`, `("environment_role", "50-dev")`…
+pub fn role_resource(scope: EnvScope, role: RoleRef, env: Environment) -> (&'static str, String) {
+    match role {
+        RoleRef::Base(base) => (ids::ROLE.id, role_resource_id(base.name(), env, scope)),
+        RoleRef::Legacy(id) => (ids::ROLE.id, role_resource_id(&id.to_string(), env, scope)),
+        RoleRef::Env(id) => (
+            ids::ENVIRONMENT_ROLE.id,
+            role_resource_id(&id.to_string(), env, scope),
+        ),
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use baton_model::model::ids::resource_key;
 use baton_model::model::ModelError;
-use baton_model::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+use baton_model::proto::{CreationSource, Entitlement, Grant, Resource, ResourceId, ResourceType};
 
 use super::{
     collaborator, collaborator_group, environment_role, folder, privilege, project, project_role,
@@ -45,7 +45,7 @@ impl Objects {
             resource_types: types.in_order(),
             ..Objects::default()
         };
-        if let Some(_t) = &types.environment_role {
+        if types.environment_role.is_some() {
             environment_role::build(&ctx, &mut out)?;
         }
         collaborator::build(&ctx, &mut out)?;
@@ -64,7 +64,16 @@ impl Objects {
     }
 
     /// Adds a resource, listed under `listed_under` (`None` = top-level listing).
-    pub(crate) fn add_resource(&mut self, resource: Resource, listed_under: Option<&ResourceId>) {
+    pub(crate) fn add_resource(
+        &mut self,
+        mut resource: Resource,
+        listed_under: Option<&ResourceId>,
+    ) {
+        // Parity with existing baton-workato files (baton-proto.md §2): listed resources carry
+        // creation source CONNECTOR_LIST_RESOURCES.
+        if resource.creation_source == CreationSource::Unspecified as i32 {
+            resource.creation_source = CreationSource::ConnectorListResources as i32;
+        }
         let Some(id) = resource.id.as_ref() else {
             return;
         };

@@ -85,6 +85,16 @@ pub(super) fn build(ctx: &Ctx<'_>, out: &mut Objects) -> Result<(), ModelError> 
                 GrantBuilder::new(&ent, &rid(COLLABORATOR.id, member.to_string()))
             }
             GrantSubject::Group(group) => {
+                if ctx.types.collaborator_group.is_none() {
+                    continue;
+                }
+                if ctx.snap.group(group).is_none() {
+                    ctx.snap.warnings().warn(format!(
+                        "project grant {} is for collaborator group {group}, which is not synced; skipped",
+                        g.id
+                    ));
+                    continue;
+                }
                 let source = [ids::collaborator_group_entitlement_id(group)];
                 GrantBuilder::new(&ent, &rid(COLLABORATOR_GROUP.id, group.as_str())).expandable(
                     &source,

@@ -173,3 +173,50 @@ fn closure_drops_dangling_grants() {
     );
     assert!(snap.warnings().contains("4242"));
 }
+
+#[test]
+fn types_turned_off_leave_nothing_dangling() {
+    let config = ConnectorConfig {
+        sync_environment_roles: false,
+        sync_groups: false,
+        ..ConnectorConfig::default()
+    };
+    let snap = Snapshot::build(crate::snapshot::tests::sample_raw(), &config);
+    let o = Objects::build(&snap, &config).expect("maps");
+    assert!(o.dropped_grants().is_empty(), "{:?}", o.dropped_grants());
+    let types: Vec<&str> = o.resource_types().iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "collaborator",
+            "privilege",
+            "role",
+            "folder",
+            "project",
+            "project_role"
+        ]
+    );
+    // Erin's environment role is not synced: no grant, no warning.
+    assert!(o.grants(&rid("collaborator", "1004")).is_empty());
+    assert!(!snap.warnings().contains("Deployer"));
+    // Privilege entitlements are then grantable to collaborators and roles only.
+    let ent = o
+        .entitlements(&rid("privilege", "Recipes-read"))
+        .first()
+        .expect("entitlement");
+    let grantable: Vec<&str> = ent.grantable_to.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(grantable, ["collaborator", "role"]);
+}
+
+#[test]
+fn duplicate_members_are_listed_once() {
+    let mut raw = crate::snapshot::tests::sample_raw();
+    let dup = raw.members[0].clone();
+    raw.members.push(dup);
+    let snap = Snapshot::build(raw, &ConnectorConfig::default());
+    assert_eq!(snap.members().len(), 7);
+    assert_eq!(snap.assignments_of(1000).count(), 1);
+    assert!(snap
+        .warnings()
+        .contains("collaborator 1000 is listed twice"));
+}

@@ -7,6 +7,10 @@
 //! (env, environment role). Nothing grows with the number of members except the one
 //! members response.
 //!
+//! Members are listed first and roles after them, so every role a member names either shows
+//! up in the role listings or was deleted; a role that resolves to nothing is therefore
+//! skipped with a warning rather than re-fetched (defect 3).
+//!
 //! Optional parts (legacy roles, environment roles, project roles and grants, groups) that
 //! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
 //! missing API-client permission (defect 15); any other failure fails the sync.
@@ -126,7 +130,9 @@ async fn legacy_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListRoles { source }),
+        Err(source) => Err(Error::ListRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -166,7 +172,9 @@ async fn env_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListEnvironmentRoles { source }),
+        Err(source) => Err(Error::ListEnvironmentRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -198,7 +206,9 @@ async fn project_roles(
                 notes,
             ),
         )),
-        Err(source) => Err(Error::ListProjectRoles { source }),
+        Err(source) => Err(Error::ListProjectRoles {
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -220,7 +230,11 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
                 unavailable("collaborator groups (GET /api/user_groups)", &err, notes),
             ))
         }
-        Err(source) => return Err(Error::ListGroups { source }),
+        Err(source) => {
+            return Err(Error::ListGroups {
+                source: Box::new(source),
+            })
+        }
     };
     let with_members: Vec<(
         workato_api::UserGroup,
@@ -245,7 +259,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             Err(source) => {
                 return Err(Error::ListGroupMembers {
                     group: g.id.to_string(),
-                    source,
+                    source: Box::new(source),
                 })
             }
         };
@@ -275,7 +289,10 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
                 .await;
         let mut next = Vec::new();
         for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::ListFolders { parent, source })?;
+            let kids = kids.map_err(|source| Error::ListFolders {
+                parent,
+                source: Box::new(source),
+            })?;
             for f in kids {
                 let id = f.id.get();
                 // Guard against cycles and repeats in bad data.
@@ -322,7 +339,7 @@ async fn project_grants(
             Err(source) => {
                 return Err(Error::ListProjectGrants {
                     project: pid,
-                    source,
+                    source: Box::new(source),
                 })
             }
         };
@@ -365,7 +382,7 @@ async fn project_grants(
     Ok(out)
 }
 
-async fn privileges(client: Client, member: i64) -> Result<Option<Vec<PrivilegeRow>>, Error> {
+async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
     match client
         .members()
         .privileges(workato_api::MemberId(member))
@@ -389,7 +406,10 @@ async fn privileges(client: Client, member: i64) -> Result<Option<Vec<PrivilegeR
                 .collect(),
         )),
         Err(err) if is_unavailable(&err, false) => Ok(None),
-        Err(source) => Err(Error::MemberPrivileges { member, source }),
+        Err(source) => Err(Error::MemberPrivileges {
+            member,
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -401,6 +421,9 @@ fn with_client<T>(client: &Client, items: impl IntoIterator<Item = T>) -> Vec<(C
 }
 
 type ApiResult<T> = Result<T, workato_api::Error>;
+
+/// One holder's privilege rows; `None` when the API client may not read them.
+type PrivilegesOutcome = Result<Option<Vec<PrivilegeRow>>, Error>;
 
 async fn group_members(
     client: Client,
@@ -436,10 +459,7 @@ async fn grants_of(
     (project, grants)
 }
 
-async fn privileges_of(
-    client: Client,
-    member: i64,
-) -> (i64, Result<Option<Vec<PrivilegeRow>>, Error>) {
+async fn privileges_of(client: Client, member: i64) -> (i64, PrivilegesOutcome) {
     (member, privileges(client, member).await)
 }
 
@@ -453,9 +473,13 @@ impl Snapshot {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
             if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized { source }
+                Error::Unauthorized {
+                    source: Box::new(source),
+                }
             } else {
-                Error::ListMembers { source }
+                Error::ListMembers {
+                    source: Box::new(source),
+                }
             }
         })?;
         if let Some(total) = listed.total {
@@ -484,10 +508,12 @@ impl Snapshot {
         notes.extend(n1.into_iter().chain(n2).chain(n3).chain(n4));
         let (legacy_roles, legacy_status) = legacy?;
         let (env_roles, env_status) = envs?;
-        let (project_roles, mut project_roles_status) = proles?;
+        let (project_roles, project_roles_status) = proles?;
         let (groups, groups_status) = groups?;
         let projects: Vec<Project> = projects
-            .map_err(|source| Error::ListProjects { source })?
+            .map_err(|source| Error::ListProjects {
+                source: Box::new(source),
+            })?
             .into_iter()
             .map(|p| Project {
                 id: p.id.get(),
@@ -516,9 +542,6 @@ impl Snapshot {
         } else {
             project_roles_status.clone()
         };
-        if !config.sync_project_roles {
-            project_roles_status = PartStatus::Disabled;
-        }
 
         let mut raw = RawWorkspace {
             members,
@@ -542,12 +565,11 @@ impl Snapshot {
             snapshot.warnings().warn(note);
         }
         let holders = snapshot.env_role_holders_to_ask();
-        let rows: Vec<(i64, Result<Option<Vec<PrivilegeRow>>, Error>)> =
-            stream::iter(with_client(client, holders))
-                .map(|(client, id)| privileges_of(client, id))
-                .buffered(CONCURRENCY)
-                .collect()
-                .await;
+        let rows: Vec<(i64, PrivilegesOutcome)> = stream::iter(with_client(client, holders))
+            .map(|(client, id)| privileges_of(client, id))
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),

@@ -136,6 +136,8 @@ pub struct Snapshot {
     project_grants: Vec<ProjectGrant>,
     parts: Parts,
     assignments: Vec<Assignment>,
+    // Member id → range of its assignments (they are stored member by member).
+    assignment_ranges: HashMap<i64, std::ops::Range<usize>>,
     warnings: Warnings,
 }
 
@@ -168,7 +170,7 @@ impl Snapshot {
     /// Problems in the data (unknown roles, ambiguous names…) become warnings, never errors.
     pub fn build(raw: RawWorkspace, config: &ConnectorConfig) -> Snapshot {
         let RawWorkspace {
-            members,
+            mut members,
             mut legacy_roles,
             env_roles,
             projects,
@@ -182,6 +184,18 @@ impl Snapshot {
         if config.disable_custom_roles_sync {
             legacy_roles.clear();
         }
+        let warnings = Warnings::new();
+        let mut seen = std::collections::HashSet::new();
+        members.retain(|m| {
+            let first = seen.insert(m.id);
+            if !first {
+                warnings.warn(format!(
+                    "collaborator {} is listed twice; keeping the first",
+                    m.id
+                ));
+            }
+            first
+        });
         let folders = FolderTree::new(&projects, folders);
         let mut snapshot = Snapshot {
             scope: config.env,
@@ -205,9 +219,23 @@ impl Snapshot {
             project_grants,
             parts,
             assignments: Vec::new(),
-            warnings: Warnings::new(),
+            assignment_ranges: HashMap::new(),
+            warnings,
         };
         snapshot.assignments = snapshot.resolve_all();
+        let mut start = 0;
+        while start < snapshot.assignments.len() {
+            let member = snapshot.assignments[start].member_id;
+            let len = snapshot.assignments[start..]
+                .iter()
+                .take_while(|a| a.member_id == member)
+                .count();
+            snapshot
+                .assignment_ranges
+                .entry(member)
+                .or_insert(start..start + len);
+            start += len;
+        }
         snapshot
     }
 
@@ -364,9 +392,12 @@ impl Snapshot {
 
     /// The resolved in-scope assignments of one member.
     pub fn assignments_of(&self, member_id: i64) -> impl Iterator<Item = &Assignment> {
-        self.assignments
-            .iter()
-            .filter(move |a| a.member_id == member_id)
+        let range = self
+            .assignment_ranges
+            .get(&member_id)
+            .cloned()
+            .unwrap_or(0..0);
+        self.assignments.get(range).unwrap_or(&[]).iter()
     }
 
     /// Which members to ask `/privileges` so that every distinct in-scope (env, environment

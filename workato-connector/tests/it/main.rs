@@ -1,0 +1,7 @@
+//! Integration tests of the Workato connector against the fake Workato server.
+
+mod api_cost;
+mod common;
+mod defects;
+mod rate_limit;
+mod sync_default;
