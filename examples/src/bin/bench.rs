@@ -110,11 +110,69 @@ fn main() -> Result<()> {
     if args.serve_fake {
         return serve_fake(&args);
     }
-    let report = run_bench(&args)?;
+    let (json, result) = match run_bench(&args) {
+        Ok(report) => (report.to_json(), Ok(())),
+        Err(failure) => (failure.to_json(), Err(failure.error)),
+    };
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer(&mut stdout, &report.to_json())?;
+    serde_json::to_writer(&mut stdout, &json)?;
     writeln!(stdout)?;
-    Ok(())
+    result
+}
+
+/// A run that did not finish: the error and what was measured up to it, printed as JSON too
+/// so that scripts see how far it got.
+struct Failure {
+    error: anyhow::Error,
+    partial: Option<Partial>,
+}
+
+/// Measurements taken when a started sync failed.
+struct Partial {
+    wall: Duration,
+    cpu: Duration,
+    peak_rss_mib: f64,
+    requests: BTreeMap<String, u64>,
+    throttled_429: u64,
+}
+
+impl Failure {
+    fn to_json(&self) -> serde_json::Value {
+        let mut json = serde_json::json!({ "error": format!("{:#}", self.error) });
+        if let Some(p) = &self.partial {
+            json["wall_s"] = p.wall.as_secs_f64().into();
+            json["cpu_s"] = p.cpu.as_secs_f64().into();
+            json["peak_rss_mib"] = p.peak_rss_mib.into();
+            json["total_requests"] = p.requests.values().sum::<u64>().into();
+            json["requests"] = serde_json::json!(p.requests);
+            json["throttled_429"] = p.throttled_429.into();
+        }
+        json
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure {
+            error,
+            partial: None,
+        }
+    }
+}
+
+fn family_requests(client: &Client) -> BTreeMap<String, u64> {
+    client
+        .stats()
+        .requests
+        .iter()
+        .map(|(family, n)| (family.name().to_owned(), *n))
+        .collect()
+}
+
+fn peak_rss_mib() -> Result<f64> {
+    // Byte counts fit an f64 exactly far beyond any RSS.
+    #[allow(clippy::cast_precision_loss)]
+    Ok(procstat::peak_rss_bytes()? as f64 / (1024.0 * 1024.0))
 }
 
 /// Child mode: serve the generated workspace until stdin closes (the parent is done or died).
@@ -199,7 +257,7 @@ fn start_server(args: &Args, token: &str) -> Result<(ChildGuard, String)> {
     Ok((guard, url))
 }
 
-fn run_bench(args: &Args) -> Result<BenchReport> {
+fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
     let token = format!("bench-{}-{}", std::process::id(), args.seed);
     let (server, url) = start_server(args, &token)?;
 
@@ -213,36 +271,48 @@ fn run_bench(args: &Args) -> Result<BenchReport> {
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .map_err(anyhow::Error::from)?;
     let client = Client::builder()
         .token(ApiToken::new(token))
         .base_url(&url)
         .rate_limit_all(args.rate_per_min)
-        .build()?;
+        .build()
+        .map_err(anyhow::Error::from)?;
     let mut config = ConnectorConfig::default();
     config.env = args.env;
 
-    let cpu_before = procstat::cpu_time()?;
+    let cpu_before = procstat::cpu_time().map_err(anyhow::Error::from)?;
     let started = Instant::now();
-    let summary = runtime.block_on(sync(&client, config, &out))?;
+    let result = runtime.block_on(sync(&client, config, &out));
     let wall = started.elapsed();
-    let cpu = procstat::cpu_time()?.saturating_sub(cpu_before);
-    let peak_rss = procstat::peak_rss_bytes()?;
+    let cpu = procstat::cpu_time()
+        .map_err(anyhow::Error::from)?
+        .saturating_sub(cpu_before);
+    let peak_rss_mib = peak_rss_mib()?;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            return Err(Failure {
+                error,
+                partial: Some(Partial {
+                    wall,
+                    cpu,
+                    peak_rss_mib,
+                    requests: family_requests(&client),
+                    throttled_429: client.stats().rate_limited,
+                }),
+            })
+        }
+    };
     server.finish()?;
 
     let stats = client.stats();
     if remove_after {
         std::fs::remove_file(&out).with_context(|| format!("removing {}", out.display()))?;
     }
-    // Byte counts fit an f64 exactly far beyond any RSS.
-    #[allow(clippy::cast_precision_loss)]
-    let peak_rss_mib = peak_rss as f64 / (1024.0 * 1024.0);
     Ok(BenchReport {
-        requests: stats
-            .requests
-            .iter()
-            .map(|(family, n)| (family.name().to_owned(), *n))
-            .collect::<BTreeMap<_, _>>(),
+        requests: family_requests(&client),
         throttled_429: stats.rate_limited,
         retries: stats.retries,
         wall_s: wall.as_secs_f64(),
@@ -258,11 +328,15 @@ fn run_bench(args: &Args) -> Result<BenchReport> {
     })
 }
 
-/// The sync `baton-workato` runs: the Workato connector over the API client, walked by the
-/// sync engine into a c1z.
+/// The sync `baton-workato` runs: the Workato connector over the API client, validated with
+/// one call, then walked by the sync engine into a c1z.
 async fn sync(client: &Client, config: ConnectorConfig, out: &PathBuf) -> Result<SyncSummary> {
     let connector = WorkatoConnector::new(client.clone(), config);
-    let summary = Syncer::new(connector)
+    connector
+        .validate()
+        .await
+        .context("cannot connect to the fake Workato")?;
+    let summary = Syncer::new(&connector)
         .run(out)
         .await
         .with_context(|| format!("syncing into {}", out.display()))?;
