@@ -35,9 +35,9 @@ use workato_connector::WorkatoConnector;
 /// Hang guard for one sync; a healthy one takes well under a second here.
 const GUARD: Duration = Duration::from_secs(120);
 
-/// Per-attempt client timeout: long enough for a loaded machine, short enough that the
-/// timeout scenario is quick.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
+/// Per-attempt client timeout: long enough that a normal answer on a loaded machine never hits
+/// it (exact request counts are asserted), short enough that the timeout scenarios are quick.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(2500);
 
 /// Environment variable selecting what the child entry point does.
 const CHILD_MODE: &str = "FAULTS_CHILD_MODE";
@@ -614,7 +614,7 @@ async fn huge_display_names_fail_cleanly() {
 // ---- output file -------------------------------------------------------------------------
 
 #[tokio::test]
-async fn an_unwritable_output_location_fails_before_calling_the_api_or_cleanly() {
+async fn an_output_path_below_a_regular_file_fails_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A path whose parent is a regular file: not writable even for root.
     let blocker = dir.path().join("not-a-dir");
@@ -626,6 +626,11 @@ async fn an_unwritable_output_location_fails_before_calling_the_api_or_cleanly()
     let text = chain(&err);
     assert!(text.contains("not-a-dir"), "{text}");
     assert_eq!(std::fs::read(&blocker).expect("blocker"), b"x");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["not-a-dir"], "nothing else was written");
 }
 
 #[tokio::test]
@@ -728,7 +733,10 @@ async fn child_sync() {
             }
         }
     });
-    match syncer.run(&out).await {
+    match tokio::time::timeout(GUARD, syncer.run(&out))
+        .await
+        .expect("the child's sync hung (guard timeout)")
+    {
         Ok(_) => println!("RESULT ok"),
         Err(e) => println!("RESULT error {}", chain(&e).replace('\n', " ")),
     }
@@ -771,7 +779,7 @@ async fn a_process_killed_mid_write_leaves_the_previous_file() {
         .spawn()
         .expect("spawn child");
     let stdout = child.stdout.take().expect("child stdout");
-    let lines = tokio::task::spawn_blocking(move || {
+    let reader = tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
         for line in BufReader::new(stdout).lines() {
             let line = line.expect("child line");
@@ -782,9 +790,12 @@ async fn a_process_killed_mid_write_leaves_the_previous_file() {
             }
         }
         seen
-    })
-    .await
-    .expect("reader");
+    });
+    let Ok(lines) = tokio::time::timeout(GUARD, reader).await else {
+        child.kill().expect("kill hung child");
+        panic!("the child never reached the grants phase (guard timeout)");
+    };
+    let lines = lines.expect("reader");
     // SIGKILL, by handle, while the c1z is being written.
     child.kill().expect("kill child");
     let status = child.wait().expect("wait child");
