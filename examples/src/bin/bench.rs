@@ -10,6 +10,12 @@
 //! The server and the client use the same per-family limit (`--rate-per-min`), the client
 //! with its own proactive limiter, so every 429 counted in `throttled_429` is one the client
 //! provoked. `wall_s` is the time of the sync alone (server start-up excluded).
+//!
+//! The sync engine's scratch database lives in the temp directory and grows with the grants,
+//! expanded ones included (about 1 GB per million): cap big runs with a file-size limit, e.g.
+//! `bash -c 'trap "" XFSZ; ulimit -f 4194304; exec target/release/bench …'`, so that an
+//! oversized run fails with a disk error (reported as JSON with the partial measurements)
+//! instead of filling the disk.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
