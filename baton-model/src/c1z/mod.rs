@@ -8,6 +8,7 @@ use thiserror::Error;
 
 pub(crate) mod annotations;
 pub mod framing;
+mod key_index;
 pub mod ksuid;
 mod reader;
 pub mod schema;
