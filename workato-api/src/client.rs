@@ -303,6 +303,21 @@ impl Client {
         Ok(())
     }
 
+    /// `DELETE`s a route; a 404 counts as success (the thing is already gone), which makes
+    /// deletes safe to repeat.
+    pub(crate) async fn delete_if_present(&self, route: &Route) -> Result<()> {
+        match self
+            .send_ignoring_body::<()>(Method::DELETE, route, None)
+            .await
+        {
+            Err(Error::Api {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Sends one request through the family's rate limiter, retrying per the policy.
     pub(crate) async fn execute(
         &self,
@@ -460,6 +475,17 @@ pub(crate) fn decode_value<T: DeserializeOwned>(
             source: e.into_inner(),
         }
     })
+}
+
+/// A client for unit tests that build requests but never send them (nothing listens on the
+/// discard port).
+#[cfg(test)]
+pub(crate) fn offline_client() -> Client {
+    Client::builder()
+        .token(crate::token::ApiToken::new("t"))
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .expect("client")
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::common::RoleKind;
 use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::EnvRoleId;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 use futures::TryStreamExt;
 
@@ -40,19 +40,11 @@ pub struct EnvironmentRole {
     pub updated_at: Option<String>,
 }
 
-/// Handler for environment roles; from [`Client::environment_roles`].
-#[derive(Debug, Clone)]
-pub struct EnvironmentRolesHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for environment roles; from [`Client::environment_roles`].
+    EnvironmentRolesHandler,
     /// Environment roles (RBAC v2).
-    pub fn environment_roles(&self) -> EnvironmentRolesHandler {
-        EnvironmentRolesHandler {
-            client: self.clone(),
-        }
-    }
+    fn environment_roles
 }
 
 impl EnvironmentRolesHandler {
@@ -105,25 +97,22 @@ impl ListEnvironmentRoles {
 
     /// Streams every matching role, page by page (`page[number]`/`page[size]`).
     pub fn into_stream(self) -> ItemStream<EnvironmentRole> {
-        match with_query(Route::api(["environment_roles"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::JsonApi),
-            Err(e) => failed(e),
-        }
+        self.client.list_pages_with_query(
+            Route::api(["environment_roles"]),
+            &self,
+            PageStyle::JsonApi,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::ApiToken;
+    use crate::client::offline_client;
 
     #[test]
     fn list_query() {
-        let client = Client::builder()
-            .token(ApiToken::new("t"))
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .expect("client");
+        let client = offline_client();
         let list = client.environment_roles().list();
         assert_eq!(serde_urlencoded::to_string(&list).expect("q"), "");
         let list = list.name("Environment admin");

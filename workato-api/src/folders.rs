@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 
 /// A folder.
@@ -34,19 +34,11 @@ pub struct Folder {
     pub updated_at: Option<String>,
 }
 
-/// Handler for folders; from [`Client::folders`].
-#[derive(Debug, Clone)]
-pub struct FoldersHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for folders; from [`Client::folders`].
+    FoldersHandler,
     /// Folders.
-    pub fn folders(&self) -> FoldersHandler {
-        FoldersHandler {
-            client: self.clone(),
-        }
-    }
+    fn folders
 }
 
 impl FoldersHandler {
@@ -93,25 +85,19 @@ impl ListFolders {
 
     /// Streams every folder, page by page (`page`/`per_page`).
     pub fn into_stream(self) -> ItemStream<Folder> {
-        match with_query(Route::api(["folders"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::PagePerPage),
-            Err(e) => failed(e),
-        }
+        self.client
+            .list_pages_with_query(Route::api(["folders"]), &self, PageStyle::PagePerPage)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::ApiToken;
+    use crate::client::offline_client;
 
     #[test]
     fn list_query() {
-        let client = Client::builder()
-            .token(ApiToken::new("t"))
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .expect("client");
+        let client = offline_client();
         let list = client.folders().list();
         assert_eq!(serde_urlencoded::to_string(&list).expect("q"), "");
         let list = list.parent_id(42).with_nested_folders(false);

@@ -62,15 +62,16 @@
 //! enum values kept as `Other(String)`.
 
 mod client;
-/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
-#[cfg(feature = "fake")]
-pub mod fake;
 pub mod common;
 mod data_center;
 pub mod environment_roles;
 pub mod error;
+/// Stateful in-process fake Workato server for tests, examples, demos and benchmarks.
+#[cfg(feature = "fake")]
+pub mod fake;
 mod family;
 pub mod folders;
+mod handler;
 pub mod ids;
 mod lenient;
 pub mod members;

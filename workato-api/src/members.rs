@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::common::{EnvironmentType, RoleType};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::{FolderId, Id, MemberId};
 use crate::lenient::{null_default, open_enum};
 use crate::pagination::{ItemStream, PageStyle};
@@ -172,19 +173,11 @@ struct AddExisting<'a> {
     email: &'a str,
 }
 
-/// Handler for collaborator endpoints; from [`Client::members`].
-#[derive(Debug, Clone)]
-pub struct MembersHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for collaborator endpoints; from [`Client::members`].
+    MembersHandler,
     /// Workspace collaborators.
-    pub fn members(&self) -> MembersHandler {
-        MembersHandler {
-            client: self.clone(),
-        }
-    }
+    fn members
 }
 
 impl MembersHandler {
@@ -248,17 +241,7 @@ impl MembersHandler {
     /// `DELETE /api/members/:id`; a 404 counts as success (already gone).
     pub async fn delete(&self, id: MemberId) -> Result<()> {
         let route = Route::api(["members".to_owned(), id.to_string()]);
-        match self
-            .client
-            .send_ignoring_body::<()>(Method::DELETE, &route, None)
-            .await
-        {
-            Err(Error::Api {
-                status: StatusCode::NOT_FOUND,
-                ..
-            }) => Ok(()),
-            other => other,
-        }
+        self.client.delete_if_present(&route).await
     }
 
     /// `GET /api/members/:id/project_grants`, paged JSON:API style (shape UNCONFIRMED).
@@ -299,19 +282,11 @@ impl ListMembers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::ApiToken;
-
-    fn client() -> Client {
-        Client::builder()
-            .token(ApiToken::new("t"))
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .expect("client")
-    }
+    use crate::client::offline_client;
 
     #[test]
     fn list_query() {
-        let list = client().members().list();
+        let list = offline_client().members().list();
         assert_eq!(serde_urlencoded::to_string(&list).expect("q"), "");
         let list = list.email("a+b@example.com");
         assert_eq!(

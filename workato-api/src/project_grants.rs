@@ -1,11 +1,11 @@
 //! Project grants (RBAC v2; spec §4.5): who holds which project role in which project.
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
 use crate::common::EnvironmentType;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::{Id, MemberId, ProjectId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -138,19 +138,11 @@ struct UpsertBody<'a> {
     grants: &'a [ProjectGrantRequest],
 }
 
-/// Handler for project grants; from [`Client::project_grants`].
-#[derive(Debug, Clone)]
-pub struct ProjectGrantsHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for project grants; from [`Client::project_grants`](crate::Client::project_grants).
+    ProjectGrantsHandler,
     /// Project grants.
-    pub fn project_grants(&self) -> ProjectGrantsHandler {
-        ProjectGrantsHandler {
-            client: self.clone(),
-        }
-    }
+    fn project_grants
 }
 
 impl ProjectGrantsHandler {
@@ -195,17 +187,7 @@ impl ProjectGrantsHandler {
     /// `DELETE /api/project_grants/:id`; a 404 counts as success (already revoked).
     pub async fn revoke(&self, id: &Id) -> Result<()> {
         let route = Route::api(["project_grants".to_owned(), id.to_string()]);
-        match self
-            .client
-            .send_ignoring_body::<()>(Method::DELETE, &route, None)
-            .await
-        {
-            Err(Error::Api {
-                status: StatusCode::NOT_FOUND,
-                ..
-            }) => Ok(()),
-            other => other,
-        }
+        self.client.delete_if_present(&route).await
     }
 }
 

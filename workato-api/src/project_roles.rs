@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
 use crate::common::RoleKind;
 use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -32,19 +32,11 @@ pub struct ProjectRole {
     pub updated_at: Option<String>,
 }
 
-/// Handler for project roles; from [`Client::project_roles`].
-#[derive(Debug, Clone)]
-pub struct ProjectRolesHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for project roles; from [`Client::project_roles`](crate::Client::project_roles).
+    ProjectRolesHandler,
     /// Project roles (RBAC v2).
-    pub fn project_roles(&self) -> ProjectRolesHandler {
-        ProjectRolesHandler {
-            client: self.clone(),
-        }
-    }
+    fn project_roles
 }
 
 impl ProjectRolesHandler {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
+use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -24,19 +24,11 @@ pub struct Project {
     pub folder_id: Option<FolderId>,
 }
 
-/// Handler for projects; from [`Client::projects`].
-#[derive(Debug, Clone)]
-pub struct ProjectsHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for projects; from [`Client::projects`](crate::Client::projects).
+    ProjectsHandler,
     /// Projects.
-    pub fn projects(&self) -> ProjectsHandler {
-        ProjectsHandler {
-            client: self.clone(),
-        }
-    }
+    fn projects
 }
 
 impl ProjectsHandler {

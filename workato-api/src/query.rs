@@ -1,10 +1,12 @@
 //! Encoding request-builder structs into query strings.
 
 use futures::stream::{self, StreamExt};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::client::Client;
 use crate::error::{EncodeError, Error, Result};
-use crate::pagination::ItemStream;
+use crate::pagination::{ItemStream, PageStyle};
 use crate::route::Route;
 
 /// Serializes a request builder (its `Serialize` form *is* the query) onto a route.
@@ -16,7 +18,22 @@ pub(crate) fn with_query<Q: Serialize>(route: Route, query: &Q) -> Result<Route>
     Ok(route.with_query(encoded))
 }
 
-/// A stream that yields one error, for builders whose query could not be encoded.
-pub(crate) fn failed<T: Send + 'static>(error: Error) -> ItemStream<T> {
-    stream::once(async move { Err(error) }).boxed()
+impl Client {
+    /// Lists `route` with the request builder `query` as its query string, in the given page
+    /// style; a query that cannot be encoded becomes a stream of that one error.
+    pub(crate) fn list_pages_with_query<T, Q>(
+        &self,
+        route: Route,
+        query: &Q,
+        style: PageStyle,
+    ) -> ItemStream<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+        Q: Serialize,
+    {
+        match with_query(route, query) {
+            Ok(route) => self.list_pages(route, style),
+            Err(error) => stream::once(async move { Err(error) }).boxed(),
+        }
+    }
 }

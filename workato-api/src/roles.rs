@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
+use crate::handler::handler;
 use crate::ids::{FolderId, RoleId};
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
@@ -36,19 +36,11 @@ pub struct Role {
     pub updated_at: Option<String>,
 }
 
-/// Handler for legacy roles; from [`Client::roles`].
-#[derive(Debug, Clone)]
-pub struct RolesHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for legacy roles; from [`Client::roles`](crate::Client::roles).
+    RolesHandler,
     /// Legacy collaborator roles.
-    pub fn roles(&self) -> RolesHandler {
-        RolesHandler {
-            client: self.clone(),
-        }
-    }
+    fn roles
 }
 
 impl RolesHandler {

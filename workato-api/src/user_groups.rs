@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
 use crate::pagination::{ItemStream, PageStyle};
-use crate::query::{failed, with_query};
 use crate::route::Route;
 
 /// A collaborator group.
@@ -47,19 +47,11 @@ pub struct UserGroupMember {
     pub email: Option<String>,
 }
 
-/// Handler for collaborator groups; from [`Client::user_groups`].
-#[derive(Debug, Clone)]
-pub struct UserGroupsHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for collaborator groups; from [`Client::user_groups`].
+    UserGroupsHandler,
     /// Collaborator groups.
-    pub fn user_groups(&self) -> UserGroupsHandler {
-        UserGroupsHandler {
-            client: self.clone(),
-        }
-    }
+    fn user_groups
 }
 
 impl UserGroupsHandler {
@@ -100,10 +92,8 @@ impl ListUserGroups {
 
     /// Streams every matching group, page by page.
     pub fn into_stream(self) -> ItemStream<UserGroup> {
-        match with_query(Route::api(["user_groups"]), &self) {
-            Ok(route) => self.client.list_pages(route, PageStyle::JsonApi),
-            Err(e) => failed(e),
-        }
+        self.client
+            .list_pages_with_query(Route::api(["user_groups"]), &self, PageStyle::JsonApi)
     }
 }
 

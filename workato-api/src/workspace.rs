@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
 use crate::error::Result;
+use crate::handler::handler;
 use crate::ids::{FolderId, Id, WorkspaceId};
 use crate::route::Route;
 
@@ -26,19 +26,11 @@ pub struct Workspace {
     pub root_folder_id: Option<FolderId>,
 }
 
-/// Handler for the workspace endpoint; from [`Client::workspace`].
-#[derive(Debug, Clone)]
-pub struct WorkspaceHandler {
-    client: Client,
-}
-
-impl Client {
+handler! {
+    /// Handler for the workspace endpoint; from [`Client::workspace`](crate::Client::workspace).
+    WorkspaceHandler,
     /// The token's workspace.
-    pub fn workspace(&self) -> WorkspaceHandler {
-        WorkspaceHandler {
-            client: self.clone(),
-        }
-    }
+    fn workspace
 }
 
 impl WorkspaceHandler {

@@ -16,6 +16,8 @@ pub const MAGIC_V3: [u8; 5] = *b"C1Z3\0";
 pub const DEFAULT_LEVEL: i32 = 3;
 /// Default cap on the decompressed size (baton-sdk v0.7.27: 3 GiB).
 pub const DEFAULT_MAX_DECODED: u64 = 3 * 1024 * 1024 * 1024;
+/// zstd worker threads used when writing (the target machines have two cores).
+const COMPRESSION_WORKERS: u32 = 2;
 /// Largest zstd window the reader accepts: 2^27 = 128 MiB, like Go's decoder.
 const MAX_WINDOW_LOG: u32 = 27;
 
@@ -78,6 +80,13 @@ fn write_tmp(db: &Path, tmp: &Path, level: i32) -> Result<u64, C1zError> {
         .map_err(io_err("start zstd encoder", tmp))?;
     enc.include_checksum(true)
         .map_err(io_err("configure zstd", tmp))?;
+    // Never on at these levels, but the spec forbids it outright, so say so.
+    enc.long_distance_matching(false)
+        .map_err(io_err("configure zstd", tmp))?;
+    // Worker threads compress independent jobs of the same single frame, so the stream and
+    // its window are those of the single-threaded encoder (baton-sdk accepts either).
+    enc.multithread(COMPRESSION_WORKERS)
+        .map_err(io_err("configure zstd workers", tmp))?;
     if let Ok(meta) = input.metadata() {
         // Pledging the size is allowed and lets the frame header carry it.
         let _ = enc.set_pledged_src_size(Some(meta.len()));
@@ -129,4 +138,66 @@ pub fn decompress_to(path: &Path, dest: &mut File, max_decoded: u64) -> Result<u
         return Err(C1zError::TooLarge { limit: max_decoded });
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Window size announced by a zstd frame header (RFC 8878 §3.1.1.1).
+    fn frame_window(frame: &[u8]) -> u64 {
+        let fhd = frame[4];
+        let single_segment = fhd & 0b10_0000 != 0;
+        if single_segment {
+            // The window is the content size; read it from the header.
+            let fcs_len = [1usize, 2, 4, 8][usize::from(fhd >> 6)];
+            let dict_len = [0usize, 1, 2, 4][usize::from(fhd & 0b11)];
+            let start = 5 + dict_len;
+            let mut fcs = [0u8; 8];
+            fcs[..fcs_len].copy_from_slice(&frame[start..start + fcs_len]);
+            let v = u64::from_le_bytes(fcs);
+            return if fcs_len == 2 { v + 256 } else { v };
+        }
+        let wd = frame[5];
+        let base = 1u64 << (10 + (wd >> 3));
+        base + base / 8 * u64::from(wd & 0b111)
+    }
+
+    #[test]
+    fn multithreaded_output_is_one_checksummed_frame_with_small_window() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("db");
+        // 12 MiB of compressible, non-repeating rows: more than one compression job.
+        let mut input = Vec::with_capacity(12 << 20);
+        let mut i = 0u64;
+        while input.len() < 12 << 20 {
+            input.extend_from_slice(
+                format!(
+                    "row {i} value {}\n",
+                    i.wrapping_mul(2_654_435_761) % 100_003
+                )
+                .as_bytes(),
+            );
+            i += 1;
+        }
+        fs::write(&db, &input).expect("write db");
+        let out = dir.path().join("out.c1z");
+        let len = write_c1z(&db, &out, DEFAULT_LEVEL).expect("write c1z");
+        let bytes = fs::read(&out).expect("read");
+        assert_eq!(u64::try_from(bytes.len()).expect("len"), len);
+        assert_eq!(&bytes[..5], &MAGIC_V1);
+        let frame = &bytes[5..];
+        assert_eq!(
+            zstd::zstd_safe::find_frame_compressed_size(frame).expect("frame"),
+            frame.len(),
+            "exactly one frame"
+        );
+        assert_ne!(frame[4] & 0b100, 0, "content checksum");
+        assert!(
+            frame_window(frame) <= 8 << 20,
+            "window {}",
+            frame_window(frame)
+        );
+        assert_eq!(zstd::decode_all(frame).expect("decode"), input);
+    }
 }

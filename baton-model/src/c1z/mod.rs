@@ -11,6 +11,7 @@ pub mod framing;
 pub mod ksuid;
 mod reader;
 pub mod schema;
+mod seen_keys;
 pub mod timestamp;
 mod writer;
 

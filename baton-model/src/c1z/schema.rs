@@ -97,8 +97,64 @@ pub const DDL: &[&str] = &[
 
 /// Runs the DDL on `conn` (idempotent).
 pub fn create(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    for stmt in DDL {
+    run(conn, DDL)
+}
+
+/// The DDL split after the `v1_grants` table: the schema a bulk load of grants starts with,
+/// and the rest (the grants indexes, then `v1_assets`, `v1_connector_sessions` and theirs).
+///
+/// Building the grants indexes after the load is a sort instead of a B-tree insert per row and
+/// index. Deferring *everything* after the grants table, rather than just its indexes, keeps
+/// sqlite_master in Go's creation order without rewriting the schema table.
+pub(crate) fn split_at_grants_table() -> (&'static [&'static str], &'static [&'static str]) {
+    let at = DDL
+        .iter()
+        .position(|s| s.starts_with("create table if not exists v1_grants "))
+        .map_or(DDL.len(), |i| i + 1);
+    DDL.split_at(at)
+}
+
+/// Runs `stmts` in order.
+pub(crate) fn run(conn: &rusqlite::Connection, stmts: &[&str]) -> rusqlite::Result<()> {
+    for stmt in stmts {
         conn.execute_batch(stmt)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_defers_exactly_what_follows_the_grants_table() {
+        let (bulk, rest) = split_at_grants_table();
+        assert_eq!(bulk.len() + rest.len(), DDL.len());
+        assert!(bulk
+            .last()
+            .is_some_and(|s| s.starts_with("create table if not exists v1_grants ")));
+        let names: Vec<&str> = rest
+            .iter()
+            .filter_map(|s| {
+                s.split_whitespace()
+                    .nth(if s.contains(" unique ") { 6 } else { 5 })
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "idx_grants_resource_type_id_resource_id_v1",
+                "idx_grants_principal_id_v1",
+                "idx_grants_entitlement_id_principal_id_v1",
+                "idx_grants_external_sync_v1",
+                "idx_grants_entitlement_sync_grant_v1",
+                "idx_grants_sync_expansion_v1",
+                "idx_grants_sync_needs_expansion_v1",
+                "v1_assets",
+                "idx_assets_external_sync_v1",
+                "v1_connector_sessions",
+                "idx_session_store_sync_key_v1",
+            ]
+        );
+    }
 }

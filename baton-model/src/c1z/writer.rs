@@ -1,5 +1,6 @@
 //! [`C1zWriter`]: builds a c1z v1 file in a temp directory and swaps it into place atomically.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -9,11 +10,22 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tempfile::TempDir;
 
 use super::annotations;
+use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 /// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
 const ROWS_PER_TRANSACTION: usize = 50_000;
+
+/// Page cache (KiB) while grants are bulk-loaded and their indexes built. Appending rows needs
+/// few cached pages, and SQLite's sorter sizes its in-memory runs after the cache size.
+const BULK_CACHE_KIB: u32 = 16 * 1024;
+
+/// Page cache (KiB) of the scratch database deduplicating grant ids during the bulk load. Its
+/// `seen` table takes ~24 MiB per million grants and is probed at random, so this holds a
+/// million grants' worth without disk reads; beyond that, reads go to the OS cache and memory
+/// stays flat.
+const SEEN_CACHE_KIB: u32 = 32 * 1024;
 
 /// Options for [`C1zWriter`].
 #[derive(Debug, Clone)]
@@ -22,6 +34,9 @@ pub struct WriterOptions {
     /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
     pub level: i32,
     /// SQLite page cache in KiB. Default 64 MiB: holds the hot index pages, bounded RSS.
+    /// Used for resources, entitlements and grant expansion; the grants bulk load and the
+    /// grants index build use at most 16 MiB, plus at most 32 MiB for the scratch database
+    /// that deduplicates grant ids during the bulk load.
     pub cache_kib: u32,
 }
 
@@ -80,12 +95,31 @@ pub struct GrantRow {
     pub expansion: Option<GrantExpandable>,
 }
 
+/// Whether the grants indexes exist yet.
+#[derive(Debug)]
+enum GrantsSchema {
+    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated in a
+    /// scratch database (opened at the first grant).
+    Deferred(Option<SeenKeys>),
+    /// The full schema exists; SQLite's unique index deduplicates.
+    Complete,
+    /// Completing the schema failed; the database is not usable.
+    Failed,
+}
+
 /// Writes one full sync into a new c1z v1 file.
 ///
 /// Rows go into a SQLite database in a private temp directory as they arrive (batched in
 /// transactions); [`finish`](Self::finish) sets `ended_at`, compresses the database into
 /// `<out>.tmp` beside the output, fsyncs and renames it over `<out>` with mode 0600.
 /// Dropping the writer without `finish`, or any failure, leaves an existing `<out>` untouched.
+///
+/// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
+/// only created when first needed — by a grant query or by `finish` — because building an
+/// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
+/// ids are deduplicated through a private scratch database (a 64-bit hash per id, on disk,
+/// with a 32 MiB page cache), and the main page cache is held at 16 MiB, so memory does not
+/// grow with the number of grants.
 pub struct C1zWriter {
     conn: Option<Connection>,
     // Keeps the temp directory (and database) alive until the writer is dropped.
@@ -95,6 +129,8 @@ pub struct C1zWriter {
     sync_id: String,
     options: WriterOptions,
     rows_in_tx: usize,
+    // Interior mutability: the read-only grant queries complete the schema on first use.
+    grants_schema: RefCell<GrantsSchema>,
     data_buf: Vec<u8>,
     exp_buf: Vec<u8>,
     ts_buf: String,
@@ -129,14 +165,16 @@ impl C1zWriter {
             })?;
         let db_path = dir.path().join("sync.db");
         let conn = Connection::open(&db_path)?;
-        // The database is a private scratch file: durability comes from fsyncing the c1z.
+        // The database is a private scratch file: durability comes from fsyncing the c1z, so
+        // no fsyncs and no file locks. The rollback journal stays (in memory) so a failed
+        // statement is still undone. `threads=1` gives the index sorts one helper thread.
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA cache_size=-{};
-             PRAGMA temp_store=FILE;",
+            "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
+             PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=1;",
             options.cache_kib
         ))?;
         conn.set_prepared_statement_cache_capacity(32);
-        schema::create(&conn)?;
+        schema::run(&conn, schema::split_at_grants_table().0)?;
         let sync_id = Ksuid::generate()?.to_string();
         let mut ts_buf = String::new();
         format_now(&mut ts_buf);
@@ -156,6 +194,7 @@ impl C1zWriter {
             sync_id,
             options,
             rows_in_tx: 0,
+            grants_schema: RefCell::new(GrantsSchema::Deferred(None)),
             data_buf: Vec::with_capacity(1024),
             exp_buf: Vec::with_capacity(256),
             ts_buf,
@@ -342,38 +381,63 @@ impl C1zWriter {
         };
         let needs = i64::from(exp_bytes.is_some());
         format_now(&mut self.ts_buf);
-        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
-        let n = conn
-            .prepare_cached(
-                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                   principal_resource_type_id, principal_resource_id, external_id, expansion,
-                   needs_expansion, data, sync_id, discovered_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 on conflict (external_id, sync_id) do nothing",
-            )?
-            .execute(params![
-                erid.resource_type,
-                erid.resource,
-                ent.id,
-                pid.resource_type,
-                pid.resource,
-                g.id,
-                exp_bytes,
-                needs,
-                self.data_buf,
-                self.sync_id,
-                self.ts_buf
-            ])?;
-        let result = if n == 0 {
-            conn.prepare_cached(
-                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                 where external_id = ?4 and sync_id = ?5",
-            )?
-            .execute(params![self.data_buf, exp_bytes, needs, g.id, self.sync_id])?;
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
+        let row = GrantColumns {
+            resource_type: &erid.resource_type,
+            resource: &erid.resource,
+            entitlement: &ent.id,
+            principal_type: &pid.resource_type,
+            principal: &pid.resource,
+            external_id: &g.id,
+            expansion: exp_bytes,
+            needs_expansion: needs,
+            data: &self.data_buf,
+            sync_id: &self.sync_id,
+            discovered_at: &self.ts_buf,
         };
+        let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        let mut schema = self.grants_schema.borrow_mut();
+        let result = match &mut *schema {
+            GrantsSchema::Deferred(seen) => {
+                match bulk_put_grant(conn, seen, &self.options, &row) {
+                    Ok(result) => result,
+                    Err(BulkError::Row(e)) => return Err(e),
+                    Err(BulkError::Scratch(e)) => {
+                        // The deduplication state is unknown: refuse further writes rather
+                        // than risk duplicate grants.
+                        *schema = GrantsSchema::Failed;
+                        return Err(e);
+                    }
+                }
+            }
+            GrantsSchema::Complete => {
+                let n = row.insert(
+                    conn,
+                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                       principal_resource_type_id, principal_resource_id, external_id,
+                       expansion, needs_expansion, data, sync_id, discovered_at)
+                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     on conflict (external_id, sync_id) do nothing",
+                )?;
+                if n == 0 {
+                    conn.prepare_cached(
+                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                         where external_id = ?4 and sync_id = ?5",
+                    )?
+                    .execute(params![
+                        row.data,
+                        row.expansion,
+                        row.needs_expansion,
+                        row.external_id,
+                        row.sync_id
+                    ])?;
+                    Upsert::Updated
+                } else {
+                    Upsert::Inserted
+                }
+            }
+            GrantsSchema::Failed => return Err(C1zError::Closed),
+        };
+        drop(schema);
         self.row_written()?;
         Ok(result)
     }
@@ -449,6 +513,7 @@ impl C1zWriter {
         after: i64,
         limit: usize,
     ) -> Result<Vec<GrantRow>, C1zError> {
+        self.complete_schema()?;
         let mut stmt = self.conn()?.prepare_cached(
             "select id, data, expansion from v1_grants
              where entitlement_id = ?1 and sync_id = ?2 and id > ?3 order by id limit ?4",
@@ -466,6 +531,7 @@ impl C1zWriter {
         entitlement_id: &str,
         principal: &ResourceId,
     ) -> Result<Vec<GrantRow>, C1zError> {
+        self.complete_schema()?;
         let mut stmt = self.conn()?.prepare_cached(
             "select id, data, expansion from v1_grants
              where entitlement_id = ?1 and principal_resource_type_id = ?2
@@ -485,6 +551,7 @@ impl C1zWriter {
 
     /// Up to `limit` grants that carry a `GrantExpandable`, with row id greater than `after`.
     pub fn expandable_grants(&self, after: i64, limit: usize) -> Result<Vec<GrantRow>, C1zError> {
+        self.complete_schema()?;
         let mut stmt = self.conn()?.prepare_cached(
             "select id, data, expansion from v1_grants
              where sync_id = ?1 and expansion is not null and id > ?2 order by id limit ?3",
@@ -496,8 +563,43 @@ impl C1zWriter {
         collect_grant_rows(rows)
     }
 
+    /// Creates the deferred part of the schema (grants indexes, then the tables Go creates
+    /// after them), in Go's order. Runs once, before the first grant query or at `finish`.
+    fn complete_schema(&self) -> Result<(), C1zError> {
+        let mut schema = self.grants_schema.borrow_mut();
+        let seen = match &mut *schema {
+            GrantsSchema::Deferred(seen) => seen.take(),
+            GrantsSchema::Complete => return Ok(()),
+            GrantsSchema::Failed => return Err(C1zError::Closed),
+        };
+        tracing::debug!(
+            grants = seen.as_ref().map_or(0, SeenKeys::len),
+            "building the grants indexes"
+        );
+        // Should building fail, the writer stays unusable rather than silently losing
+        // deduplication.
+        *schema = GrantsSchema::Failed;
+        let conn = self.conn()?;
+        // Closing the scratch database frees its cache (and file) before the index sorts need
+        // memory.
+        drop(seen);
+        // SQLite's sorter may hold `cache_size` bytes per thread on top of the page cache, so
+        // both stay small while the indexes are built (committing first lets the cache drop
+        // its pages), keeping peak RSS within budget.
+        let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
+        conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
+        schema::run(conn, schema::split_at_grants_table().1)?;
+        conn.execute_batch(&format!(
+            "COMMIT; PRAGMA cache_size=-{}; BEGIN",
+            self.options.cache_kib
+        ))?;
+        *schema = GrantsSchema::Complete;
+        Ok(())
+    }
+
     /// Sets `ended_at`, closes the database and atomically writes `<out>` (mode 0600).
     pub fn finish(mut self) -> Result<WriteSummary, C1zError> {
+        self.complete_schema()?;
         let conn = self.conn.take().ok_or(C1zError::Closed)?;
         format_now(&mut self.ts_buf);
         conn.execute_batch("COMMIT")?;
@@ -512,6 +614,116 @@ impl C1zWriter {
             sync_id: self.sync_id.clone(),
             c1z_bytes,
         })
+    }
+}
+
+/// The column values of one grant row.
+struct GrantColumns<'a> {
+    resource_type: &'a str,
+    resource: &'a str,
+    entitlement: &'a str,
+    principal_type: &'a str,
+    principal: &'a str,
+    external_id: &'a str,
+    expansion: Option<&'a [u8]>,
+    needs_expansion: i64,
+    data: &'a [u8],
+    sync_id: &'a str,
+    discovered_at: &'a str,
+}
+
+impl GrantColumns<'_> {
+    /// Runs `sql`, an insert taking the columns in declaration order as `?1..?11`.
+    fn insert(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+        conn.prepare_cached(sql)?.execute(params![
+            self.resource_type,
+            self.resource,
+            self.entitlement,
+            self.principal_type,
+            self.principal,
+            self.external_id,
+            self.expansion,
+            self.needs_expansion,
+            self.data,
+            self.sync_id,
+            self.discovered_at
+        ])
+    }
+}
+
+/// A failed bulk-load upsert: whether the deduplication state is still trustworthy.
+enum BulkError {
+    /// Writing the grant failed; the scratch database is consistent.
+    Row(C1zError),
+    /// The scratch database failed; its content is unknown.
+    Scratch(C1zError),
+}
+
+impl<E: Into<C1zError>> From<E> for BulkError {
+    fn from(e: E) -> Self {
+        Self::Row(e.into())
+    }
+}
+
+/// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
+/// (opened at the first grant).
+fn bulk_put_grant(
+    conn: &Connection,
+    seen: &mut Option<SeenKeys>,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, BulkError> {
+    let seen = match seen {
+        Some(seen) => seen,
+        None => {
+            // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
+            let kib = options.cache_kib.min(BULK_CACHE_KIB);
+            conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
+            let next_row: i64 =
+                conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
+                    r.get(0)
+                })?;
+            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row)?;
+            seen.insert(opened)
+        }
+    };
+    let claim = seen
+        .claim(row.external_id, |at| {
+            Ok(conn
+                .prepare_cached("select external_id from v1_grants where id = ?1")?
+                .query_row([at], |r| {
+                    Ok(r.get_ref(0)?.as_str().is_ok_and(|s| s == row.external_id))
+                })
+                .optional()?
+                .unwrap_or(false))
+        })
+        .map_err(BulkError::Scratch)?;
+    match claim {
+        Claim::Existing(at) => {
+            conn.prepare_cached(
+                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                 where id = ?4",
+            )?
+            .execute(params![row.data, row.expansion, row.needs_expansion, at])?;
+            Ok(Upsert::Updated)
+        }
+        Claim::New(pending) => {
+            let inserted = row.insert(
+                conn,
+                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                   principal_resource_type_id, principal_resource_id, external_id,
+                   expansion, needs_expansion, data, sync_id, discovered_at)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            );
+            if let Err(e) = inserted {
+                seen.release(pending, row.external_id)
+                    .map_err(BulkError::Scratch)?;
+                return Err(BulkError::Row(e.into()));
+            }
+            seen.confirm(pending, row.external_id, conn.last_insert_rowid())
+                .map_err(BulkError::Scratch)?;
+            Ok(Upsert::Inserted)
+        }
     }
 }
 
@@ -604,6 +816,187 @@ fn format_into(buf: &mut String, t: &DateTime<Utc>) {
 mod tests {
     use super::*;
     use crate::c1z::timestamp::format_go;
+    use crate::model::ids::{entitlement_id, grant_id, resource_id};
+    use crate::proto::pack;
+
+    fn entitlement(role: &str) -> Entitlement {
+        let rid = resource_id("role", role);
+        Entitlement {
+            id: entitlement_id(&rid, "member"),
+            resource: Some(Resource {
+                id: Some(rid),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn grant(ent: &Entitlement, user: &str, role_type: &str) -> Grant {
+        let mut ent = ent.clone();
+        // Same grant id, other key columns: lets a test see which write's columns are kept.
+        if let Some(id) = ent.resource.as_mut().and_then(|r| r.id.as_mut()) {
+            id.resource_type = role_type.into();
+        }
+        let principal = resource_id("user", user);
+        Grant {
+            id: grant_id(&ent.id, &principal),
+            entitlement: Some(ent),
+            principal: Some(Resource {
+                id: Some(principal),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// Decompresses a finished c1z into `dir` and opens the database.
+    fn open_raw(out: &Path, dir: &Path) -> Connection {
+        let db = dir.join("raw.db");
+        let mut file = std::fs::File::create(&db).expect("create");
+        framing::decompress_to(out, &mut file, 1 << 30).expect("decompress");
+        Connection::open(db).expect("open")
+    }
+
+    fn master(conn: &Connection) -> Vec<(String, String, String, Option<String>)> {
+        conn.prepare("select type, name, tbl_name, sql from sqlite_master order by rowid")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    fn grant_rows(conn: &Connection) -> Vec<(String, String, Vec<u8>)> {
+        conn.prepare("select external_id, resource_type_id, data from v1_grants order by id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn deferred_indexes_keep_go_creation_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        for u in 0..50 {
+            w.put_grant(&grant(&ent, &u.to_string(), "role"))
+                .expect("grant");
+        }
+        w.finish().expect("finish");
+
+        let fresh = Connection::open_in_memory().expect("memory db");
+        schema::create(&fresh).expect("ddl");
+        let conn = open_raw(&out, dir.path());
+        let written = master(&conn);
+        let expected = master(&fresh);
+        assert_eq!(written.len(), 23, "7 tables and 16 indexes");
+        assert_eq!(written, expected);
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("integrity");
+        assert_eq!(check, "ok");
+        let plan: String = conn
+            .query_row(
+                "explain query plan select id from v1_grants where principal_resource_type_id = 'user' and principal_resource_id = '7'",
+                [],
+                |r| r.get(3),
+            )
+            .expect("plan");
+        assert!(plan.contains("idx_grants_principal_id_v1"), "{plan}");
+    }
+
+    #[test]
+    fn grant_upserts_dedupe_before_and_after_the_indexes_exist() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        let first = grant(&ent, "a", "role");
+        let mut second = grant(&ent, "a", "other");
+        second.annotations.push(pack(&GrantExpandable {
+            entitlement_ids: vec!["role:2:member".into()],
+            ..Default::default()
+        }));
+        // Bulk phase: deduplicated through the scratch table.
+        assert_eq!(w.put_grant(&first).expect("put"), Upsert::Inserted);
+        assert_eq!(w.put_grant(&second).expect("put"), Upsert::Updated);
+        assert_eq!(
+            w.put_grant(&grant(&ent, "b", "role")).expect("put"),
+            Upsert::Inserted
+        );
+        // A grant query builds the indexes; upserts then go through the unique index.
+        let rows = w.grants_for_entitlement(&ent.id, 0, 10).expect("query");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].grant.id, first.id);
+        assert!(rows[0].expansion.is_some(), "second write set expansion");
+        assert_eq!(
+            w.grants_of_principal(&ent.id, &resource_id("user", "b"))
+                .expect("query")
+                .len(),
+            1
+        );
+        assert_eq!(w.expandable_grants(0, 10).expect("query").len(), 1);
+        assert_eq!(w.put_grant(&first).expect("put"), Upsert::Updated);
+        assert_eq!(
+            w.put_grant(&grant(&ent, "c", "role")).expect("put"),
+            Upsert::Inserted
+        );
+        w.finish().expect("finish");
+
+        let conn = open_raw(&out, dir.path());
+        let rows = grant_rows(&conn);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                first.id.as_str(),
+                "role:1:member:user:b",
+                "role:1:member:user:c"
+            ]
+        );
+        // Key columns keep the first write; data is the last write.
+        assert_eq!(rows[0].1, "role");
+        assert_eq!(rows[0].2, first.encode_to_vec());
+        let (exp, needs): (Option<Vec<u8>>, i64) = conn
+            .query_row(
+                "select expansion, needs_expansion from v1_grants where external_id = ?1",
+                [&first.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((exp, needs), (None, 0), "last write had no expansion");
+    }
+
+    #[test]
+    fn scratch_database_lives_only_during_the_bulk_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        let scratch_open = |w: &C1zWriter| match &*w.grants_schema.borrow() {
+            GrantsSchema::Deferred(seen) => seen.is_some(),
+            other => panic!("unexpected state {other:?}"),
+        };
+        assert!(!scratch_open(&w), "opened at the first grant only");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.put_grant(&grant(&ent, "b", "role")).expect("grant");
+        assert!(scratch_open(&w));
+        assert_eq!(w.expandable_grants(0, 10).expect("query").len(), 0);
+        assert!(matches!(&*w.grants_schema.borrow(), GrantsSchema::Complete));
+        assert_eq!(
+            w.put_grant(&grant(&ent, "a", "role")).expect("grant"),
+            Upsert::Updated
+        );
+        w.finish().expect("finish");
+        let conn = open_raw(&out, dir.path());
+        assert_eq!(grant_rows(&conn).len(), 2);
+    }
 
     #[test]
     fn fast_format_matches_reference() {

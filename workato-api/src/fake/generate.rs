@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::privileges::{CATALOGUE, SYSTEM_ROLES};
 use super::seed::{
     EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
-    ProjectGrant, ProjectRole, Seed, UserGroup, NO_ACCESS_LISTED,
+    ProjectGrant, ProjectRole, Seed, UserGroup, DEFAULT_ENVIRONMENTS, NO_ACCESS_LISTED,
 };
 
 /// Size and shape of a generated workspace. Same parameters ⇒ same seed.
@@ -103,36 +104,6 @@ const AREAS: &[&str] = &[
     "Security",
     "Finance",
 ];
-const GROUPS: &[(&str, &[&str])] = &[
-    (
-        "Recipes",
-        &[
-            "read",
-            "create",
-            "update",
-            "delete",
-            "run",
-            "read_run_history",
-        ],
-    ),
-    ("Folders", &["read", "create", "update", "delete"]),
-    ("Projects", &["read", "create", "update", "delete"]),
-    ("Connections", &["read", "create", "update", "delete"]),
-    (
-        "Lookup tables",
-        &[
-            "read",
-            "create",
-            "update_records",
-            "delete",
-            "update_schema",
-        ],
-    ),
-    ("Activity audit", &["all"]),
-    ("Network trace", &["all"]),
-    ("Debug, Log and Security", &["all"]),
-];
-const ENVS: [&str; 3] = ["dev", "test", "prod"];
 
 /// A deterministic timestamp between 2019 and 2024 with a Pacific offset.
 fn timestamp(rng: &mut fastrand::Rng) -> String {
@@ -150,7 +121,7 @@ fn timestamp(rng: &mut fastrand::Rng) -> String {
 
 fn privileges(rng: &mut fastrand::Rng) -> Privileges {
     let mut map = Privileges::new();
-    for (group, perms) in GROUPS {
+    for (group, perms) in CATALOGUE {
         if rng.u8(0..3) == 0 {
             continue;
         }
@@ -288,19 +259,16 @@ impl Seed {
                 .copied()
                 .unwrap_or("Doe");
             let mut roles = Vec::new();
-            for env in ENVS {
+            for env in DEFAULT_ENVIRONMENTS {
                 if rng.u8(0..3) == 0 {
                     continue;
                 }
                 let role = match rng.u8(0..20) {
                     0 => MemberRole::privilege_group(env, NO_ACCESS_LISTED),
-                    1..=6 => {
-                        let sys = ["Admin", "Analyst", "Operator"];
-                        MemberRole::privilege_group(
-                            env,
-                            pick(&mut rng, &sys).unwrap_or(&"Operator"),
-                        )
-                    }
+                    1..=6 => MemberRole::privilege_group(
+                        env,
+                        pick(&mut rng, &SYSTEM_ROLES).unwrap_or(&"Operator"),
+                    ),
                     7..=15 if !custom_roles.is_empty() => {
                         let r =
                             pick(&mut rng, &custom_roles).map_or("Operator", |r| r.name.as_str());

@@ -85,6 +85,7 @@
 
 mod faults;
 mod generate;
+mod privileges;
 mod routes;
 mod seed;
 mod server;

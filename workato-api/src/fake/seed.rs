@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::privileges::from_pairs;
+
 /// Token the default seed accepts as `Authorization: Bearer <token>`.
 pub const DEFAULT_TOKEN: &str = "fake-workato-token";
 
@@ -331,8 +333,12 @@ fn default_token() -> String {
     DEFAULT_TOKEN.to_owned()
 }
 
+/// The environments of a workspace unless the seed says otherwise (also the ones
+/// [`Seed::generate`] hands roles out in).
+pub(crate) const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "test", "prod"];
+
 fn default_environments() -> Vec<String> {
-    vec!["dev".to_owned(), "test".to_owned(), "prod".to_owned()]
+    DEFAULT_ENVIRONMENTS.map(str::to_owned).to_vec()
 }
 
 fn yes() -> bool {
@@ -485,24 +491,13 @@ impl Seed {
                 ],
             ),
         ];
-        let privs = |pairs: &[(&str, &[&str])]| -> Privileges {
-            pairs
-                .iter()
-                .map(|(g, ps)| {
-                    (
-                        (*g).to_owned(),
-                        ps.iter().map(|p| (*p).to_owned()).collect(),
-                    )
-                })
-                .collect()
-        };
         let custom_roles = vec![
             LegacyRole {
                 id: 1,
                 name: "Custom Reviewer".to_owned(),
                 inheritable: false,
                 folder_ids: vec![20],
-                privileges: privs(&[
+                privileges: from_pairs(&[
                     ("Recipes", &["read", "read_run_history"]),
                     ("Folders", &["read"]),
                     ("Connections", &["read"]),
@@ -515,7 +510,7 @@ impl Seed {
                 name: "Custom Auditor".to_owned(),
                 inheritable: true,
                 folder_ids: vec![10],
-                privileges: privs(&[
+                privileges: from_pairs(&[
                     ("Recipes", &["read"]),
                     ("Projects", &["read"]),
                     ("Activity audit", &["all"]),
@@ -528,7 +523,10 @@ impl Seed {
                 name: "Custom Experimenter".to_owned(),
                 inheritable: false,
                 folder_ids: vec![22],
-                privileges: privs(&[("Recipes", &["read", "run"]), ("Quantum flux", &["all"])]),
+                privileges: from_pairs(&[
+                    ("Recipes", &["read", "run"]),
+                    ("Quantum flux", &["all"]),
+                ]),
                 created_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
                 updated_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
             },
@@ -538,7 +536,7 @@ impl Seed {
                 id: 50,
                 name: "Deployer".to_owned(),
                 role_type: "custom".to_owned(),
-                privileges: privs(&[
+                privileges: from_pairs(&[
                     ("Recipes", &["read", "run"]),
                     ("Projects", &["read"]),
                     ("Recipe lifecycle management", &["all"]),
@@ -550,7 +548,10 @@ impl Seed {
                 id: 51,
                 name: "Releaser".to_owned(),
                 role_type: "custom".to_owned(),
-                privileges: privs(&[("Recipes", &["read"]), ("Projects", &["read", "update"])]),
+                privileges: from_pairs(&[
+                    ("Recipes", &["read"]),
+                    ("Projects", &["read", "update"]),
+                ]),
                 created_at: "2025-02-04T11:00:00.000-08:00".to_owned(),
                 updated_at: "2025-03-01T08:15:00.000-08:00".to_owned(),
             },

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::privileges::SYSTEM_ROLES;
 use super::seed::{
-    EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
-    ProjectGrant, ProjectRole, Seed, UserGroup, Workspace, NO_ACCESS_INPUT, NO_ACCESS_LISTED,
+    EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Project, ProjectGrant,
+    ProjectRole, Seed, UserGroup, Workspace, NO_ACCESS_INPUT, NO_ACCESS_LISTED,
 };
 
 /// An invitation recorded by `POST /api/member_invitations` (pending until accepted).
@@ -43,57 +44,6 @@ impl Refusal {
     pub(crate) fn not_found() -> Self {
         Refusal::new(404, "Not found")
     }
-}
-
-/// System roles every workspace has; never listed by `/api/roles`.
-pub(crate) const SYSTEM_ROLES: [&str; 3] = ["Admin", "Analyst", "Operator"];
-
-/// Built-in privileges the fake reports for system roles (a small, plausible subset).
-pub(crate) fn system_role_privileges(name: &str) -> Privileges {
-    let pairs: &[(&str, &[&str])] = match name {
-        "Admin" => &[
-            (
-                "Recipes",
-                &[
-                    "read",
-                    "create",
-                    "update",
-                    "delete",
-                    "run",
-                    "read_run_history",
-                ],
-            ),
-            ("Folders", &["read", "create", "update", "delete"]),
-            ("Projects", &["read", "create", "update", "delete"]),
-            ("Connections", &["read", "create", "update", "delete"]),
-            ("Collaborators", &["all"]),
-            ("Workspace settings", &["all"]),
-        ],
-        "Analyst" => &[
-            (
-                "Recipes",
-                &["read", "create", "update", "run", "read_run_history"],
-            ),
-            ("Folders", &["read", "create", "update"]),
-            ("Projects", &["read"]),
-            ("Connections", &["read", "create", "update"]),
-        ],
-        "Operator" => &[
-            ("Recipes", &["read", "run", "read_run_history"]),
-            ("Folders", &["read"]),
-            ("Projects", &["read"]),
-        ],
-        _ => &[],
-    };
-    pairs
-        .iter()
-        .map(|(g, ps)| {
-            (
-                (*g).to_owned(),
-                ps.iter().map(|p| (*p).to_owned()).collect(),
-            )
-        })
-        .collect()
 }
 
 /// The live workspace.

@@ -23,19 +23,15 @@ fn grant_json(id: &str) -> serde_json::Value {
 #[tokio::test]
 async fn members_list() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(&mut s, "GET", "/api/members"),
         format!(r#"{{"data":[{MEMBER}],"total":1}}"#),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let filtered = reply(
+    let filtered = once(reply(
         no_body(&mut s, "GET", "/api/members?email=ada%40example.com"),
         r#"{"data":[]}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -71,19 +67,15 @@ async fn members_list() {
 #[tokio::test]
 async fn members_get_with_and_without_envelope() {
     let mut s = server().await;
-    let wrapped = reply(
+    let wrapped = once(reply(
         no_body(&mut s, "GET", "/api/members/11"),
         format!(r#"{{"data":{MEMBER}}}"#),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let bare = reply(
+    let bare = once(reply(
         no_body(&mut s, "GET", "/api/members/12"),
         MEMBER.replace(r#""id":11"#, r#""id":12"#),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -109,16 +101,13 @@ async fn members_get_with_and_without_envelope() {
 #[tokio::test]
 async fn members_privileges() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(&mut s, "GET", "/api/members/11/privileges"),
         json!({"data": [
             {"environment_type": "dev", "name": "Admin", "privileges": {"Recipes": ["read", "create"]}, "folder_ids": [3]},
             {"environment_type": "prod", "name": "Analyst", "privileges": {}}
         ], "total": 2}),
-    )
-    .expect(1)
-    .create_async()
-    .await;
+    )).await;
     let guard = catch_all(&mut s).await;
 
     let rows = client(&s)
@@ -140,7 +129,7 @@ async fn members_privileges() {
 #[tokio::test]
 async fn members_update_roles_puts_env_roles_and_ignores_body() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         with_json(
             &mut s,
             "PUT",
@@ -151,9 +140,7 @@ async fn members_update_roles_puts_env_roles_and_ignores_body() {
             ]}),
         ),
         r#"{"result":"ok"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -176,7 +163,7 @@ async fn members_update_roles_puts_env_roles_and_ignores_body() {
 #[tokio::test]
 async fn members_invite_and_add_existing() {
     let mut s = server().await;
-    let invite = reply(
+    let invite = once(reply(
         with_json(
             &mut s,
             "POST",
@@ -186,20 +173,17 @@ async fn members_invite_and_add_existing() {
                    "user_group_ids": ["am-1"]}),
         ),
         r#"{"result":"ok"}"#,
-    )
-    .expect(1)
-    .create_async()
-    .await;
+    )).await;
     // Empty 201 body: write responses are ignored.
-    let add = with_json(
-        &mut s,
-        "POST",
-        "/api/members",
-        json!({"email": "carol@example.com"}),
+    let add = once(
+        with_json(
+            &mut s,
+            "POST",
+            "/api/members",
+            json!({"email": "carol@example.com"}),
+        )
+        .with_status(201),
     )
-    .with_status(201)
-    .expect(1)
-    .create_async()
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -225,18 +209,12 @@ async fn members_invite_and_add_existing() {
 #[tokio::test]
 async fn members_delete_is_idempotent() {
     let mut s = server().await;
-    let gone = no_body(&mut s, "DELETE", "/api/members/11")
-        .with_status(204)
-        .expect(1)
-        .create_async()
-        .await;
-    let unknown = reply_status(
+    let gone = once(no_body(&mut s, "DELETE", "/api/members/11").with_status(204)).await;
+    let unknown = once(reply_status(
         no_body(&mut s, "DELETE", "/api/members/12"),
         404,
         r#"{"message":"Not found"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -259,16 +237,14 @@ async fn members_delete_is_idempotent() {
 #[tokio::test]
 async fn members_project_grants_stream() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/members/11/project_grants?page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         jsonapi_page(&[grant_json("pg-1")], 1, 1),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -287,13 +263,11 @@ async fn members_project_grants_stream() {
 #[tokio::test]
 async fn legacy_roles_list() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"),
         json!([{"id": 3, "name": "Ops", "inheritable": false, "folder_ids": [1], "created_at": "c",
                 "updated_at": "u", "privileges": {"Connections": ["read"]}}]),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -317,46 +291,38 @@ async fn environment_roles_list_get_and_find() {
     let mut s = server().await;
     let role = json!({"id": 2, "name": "Environment admin", "members_count": 1, "type": "system",
                       "created_at": "c", "updated_at": "u"});
-    let list = reply(
+    let list = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/environment_roles?page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         jsonapi_page(std::slice::from_ref(&role), 1, 1),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let by_name = reply(
+    let by_name = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/environment_roles?name=Environment+admin&page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         jsonapi_page(std::slice::from_ref(&role), 1, 1),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let no_match = reply(
+    let no_match = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/environment_roles?name=Nope&page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         jsonapi_page(&[], 1, 0),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let get = reply(
+    let get = once(reply(
         no_body(&mut s, "GET", "/api/environment_roles/2"),
         json!({"data": {"id": 2, "name": "Environment admin", "type": "system",
                         "config": {"recipes": {"privileges": "all"}}}}),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -396,7 +362,7 @@ async fn environment_roles_list_get_and_find() {
 #[tokio::test]
 async fn project_roles_list_and_get_with_string_id() {
     let mut s = server().await;
-    let list = reply(
+    let list = once(reply(
         no_body(
             &mut s,
             "GET",
@@ -407,16 +373,12 @@ async fn project_roles_list_and_get_with_string_id() {
             1,
             1,
         ),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let get = reply(
+    let get = once(reply(
         no_body(&mut s, "GET", "/api/project_roles/pr-AQBGCnMB-JoFtKL"),
         json!({"data": {"id": "pr-AQBGCnMB-JoFtKL", "name": "ProjectAdmin"}}),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -442,25 +404,21 @@ async fn project_roles_list_and_get_with_string_id() {
 #[tokio::test]
 async fn project_grants_endpoints() {
     let mut s = server().await;
-    let list = reply(
+    let list = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/projects/5/project_grants?page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         jsonapi_page(&[grant_json("pg-1")], 1, 1),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let get = reply(
+    let get = once(reply(
         no_body(&mut s, "GET", "/api/project_grants/pg-1"),
         json!({"data": grant_json("pg-1")}),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let upsert = reply(
+    let upsert = once(reply(
         with_json(
             &mut s,
             "PUT",
@@ -471,22 +429,14 @@ async fn project_grants_endpoints() {
             ]}),
         ),
         r#"{"data":{}}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let revoke = no_body(&mut s, "DELETE", "/api/project_grants/pg-1")
-        .with_status(204)
-        .expect(1)
-        .create_async()
-        .await;
-    let revoke_gone = reply_status(
+    let revoke = once(no_body(&mut s, "DELETE", "/api/project_grants/pg-1").with_status(204)).await;
+    let revoke_gone = once(reply_status(
         no_body(&mut s, "DELETE", "/api/project_grants/pg-2"),
         404,
         "{}",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let handler = client(&s).project_grants();
@@ -531,18 +481,15 @@ async fn project_grants_endpoints() {
 #[tokio::test]
 async fn user_groups_list_and_members() {
     let mut s = server().await;
-    let list = reply(
+    let list = once(reply(
         no_body(&mut s, "GET", "/api/user_groups?name=Eng&page%5Bnumber%5D=1&page%5Bsize%5D=100"),
         jsonapi_page(
             &[json!({"id": "am-7", "name": "Eng", "description": null, "members_count": 2, "system": false})],
             1,
             1,
         ),
-    )
-    .expect(1)
-    .create_async()
-    .await;
-    let members = reply(
+    )).await;
+    let members = once(reply(
         no_body(
             &mut s,
             "GET",
@@ -556,9 +503,7 @@ async fn user_groups_list_and_members() {
             1,
             2,
         ),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -593,30 +538,24 @@ async fn user_groups_list_and_members() {
 #[tokio::test]
 async fn projects_and_folders() {
     let mut s = server().await;
-    let projects = reply(
+    let projects = once(reply(
         no_body(&mut s, "GET", "/api/projects?page=1&per_page=100"),
         json!([{"id": 5, "description": null, "folder_id": 50, "name": "P"}]),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let children = reply(
+    let children = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/folders?parent_id=50&page=1&per_page=100",
         ),
         json!([{"id": 51, "name": "Sub", "parent_id": 50, "created_at": "c", "updated_at": "u"}]),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let home = reply(
+    let home = once(reply(
         no_body(&mut s, "GET", "/api/folders?page=1&per_page=100"),
         json!([]),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -660,12 +599,10 @@ async fn projects_and_folders() {
 #[tokio::test]
 async fn workspace_connectivity_check() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(&mut s, "GET", "/api/users/me"),
         json!({"id": 77, "name": "Acme", "plan_id": "enterprise", "root_folder_id": 1}),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let me = client(&s).workspace().get().await.expect("me");

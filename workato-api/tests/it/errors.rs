@@ -26,10 +26,12 @@ fn assert_no_token(err: &Error) {
 /// Answers the members list with `status` and `body`, returns the error (no retries).
 async fn members_list_error(status: usize, body: &str) -> Error {
     let mut s = server().await;
-    let m = reply_status(no_body(&mut s, "GET", "/api/members"), status, body)
-        .expect(1)
-        .create_async()
-        .await;
+    let m = once(reply_status(
+        no_body(&mut s, "GET", "/api/members"),
+        status,
+        body,
+    ))
+    .await;
     let guard = catch_all(&mut s).await;
     let err = client_with(&s, RetryPolicy::none())
         .members()
@@ -109,7 +111,7 @@ async fn unauthorized_names_the_permission() {
 #[tokio::test]
 async fn forbidden_names_the_permission() {
     let mut s = server().await;
-    let m = reply_status(
+    let m = once(reply_status(
         no_body(
             &mut s,
             "GET",
@@ -117,9 +119,7 @@ async fn forbidden_names_the_permission() {
         ),
         403,
         r#"{"errors":[{"title":"Forbidden"}]}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let err = client(&s)
@@ -139,13 +139,11 @@ async fn forbidden_names_the_permission() {
 #[tokio::test]
 async fn unauthorized_connectivity_check_blames_the_token() {
     let mut s = server().await;
-    let m = reply_status(
+    let m = once(reply_status(
         no_body(&mut s, "GET", "/api/users/me"),
         401,
         r#"{"message":"Unauthorized"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let err = client(&s).workspace().get().await.expect_err("401");
@@ -159,12 +157,10 @@ async fn unauthorized_connectivity_check_blames_the_token() {
 #[tokio::test]
 async fn decode_error_names_the_json_path() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(&mut s, "GET", "/api/members/4"),
         r#"{"data":{"id":4,"roles":[{"role_name":"Admin"}]}}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let err = client(&s)
@@ -188,16 +184,14 @@ async fn decode_error_names_the_json_path() {
 #[tokio::test]
 async fn decode_error_in_a_page_names_the_item() {
     let mut s = server().await;
-    let m = reply(
+    let m = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/user_groups?page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         r#"{"data":[{"id":"am-1","name":"A"},{"id":true,"name":"B"}]}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let err = client(&s)
@@ -237,13 +231,11 @@ async fn transport_error_after_retries() {
 #[tokio::test]
 async fn unauthorized_rbac_v2_endpoint_mentions_migration() {
     let mut s = server().await;
-    let m = reply_status(
+    let m = once(reply_status(
         no_body(&mut s, "GET", "/api/project_grants/pg-1"),
         401,
         r#"{"message":"Unauthorized"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let err = client(&s)

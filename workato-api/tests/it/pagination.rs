@@ -92,22 +92,21 @@ async fn jsonapi_style_250_items_in_3_pages() {
 #[tokio::test]
 async fn full_page_then_empty_page_ends() {
     let mut s = server().await;
-    let first = reply(no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"), {
-        Value::Array(
-            (0..100)
-                .map(|i| json!({"id": i, "name": format!("R{i}")}))
-                .collect(),
-        )
-    })
-    .expect(1)
-    .create_async()
+    let first = once(reply(
+        no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"),
+        {
+            Value::Array(
+                (0..100)
+                    .map(|i| json!({"id": i, "name": format!("R{i}")}))
+                    .collect(),
+            )
+        },
+    ))
     .await;
-    let empty = reply(
+    let empty = once(reply(
         no_body(&mut s, "GET", "/api/roles?page=2&per_page=100"),
         "[]",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -127,19 +126,15 @@ async fn full_page_then_empty_page_ends() {
 async fn repeated_page_stops_with_error_page_per_page() {
     let mut s = server().await;
     // A broken server ignoring `page`: always the same full page.
-    let same = reply(
+    let same = once(reply(
         no_body(&mut s, "GET", "/api/projects?page=1&per_page=100"),
         projects(0..100),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let again = reply(
+    let again = once(reply(
         no_body(&mut s, "GET", "/api/projects?page=2&per_page=100"),
         projects(0..100),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -172,27 +167,23 @@ async fn repeated_page_stops_with_error_page_per_page() {
 async fn repeated_page_stops_with_error_jsonapi() {
     let mut s = server().await;
     let body = jsonapi_page(&roles(0..100), 1, 500);
-    let one = reply(
+    let one = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/project_roles?page%5Bnumber%5D=1&page%5Bsize%5D=100",
         ),
         body.clone(),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let two = reply(
+    let two = once(reply(
         no_body(
             &mut s,
             "GET",
             "/api/project_roles?page%5Bnumber%5D=2&page%5Bsize%5D=100",
         ),
         body,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 
@@ -214,20 +205,16 @@ async fn repeated_page_stops_with_error_jsonapi() {
 #[tokio::test]
 async fn an_error_page_ends_the_stream() {
     let mut s = server().await;
-    let first = reply(
+    let first = once(reply(
         no_body(&mut s, "GET", "/api/projects?page=1&per_page=100"),
         projects(0..100),
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let second = reply_status(
+    let second = once(reply_status(
         no_body(&mut s, "GET", "/api/projects?page=2&per_page=100"),
         403,
         r#"{"message":"Forbidden"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
 

@@ -23,10 +23,11 @@ async fn retries_429_without_retry_after_then_succeeds() {
     .expect(2)
     .create_async()
     .await;
-    let ok = reply(no_body(&mut s, "GET", "/api/users/me"), r#"{"id":1}"#)
-        .expect(1)
-        .create_async()
-        .await;
+    let ok = once(reply(
+        no_body(&mut s, "GET", "/api/users/me"),
+        r#"{"id":1}"#,
+    ))
+    .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
 
@@ -52,21 +53,19 @@ async fn retries_429_without_retry_after_then_succeeds() {
 #[tokio::test]
 async fn retries_429_with_retry_after() {
     let mut s = server().await;
-    let limited = reply_status(
-        no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"),
-        429,
-        "{}",
+    let limited = once(
+        reply_status(
+            no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"),
+            429,
+            "{}",
+        )
+        .with_header("retry-after", "0"),
     )
-    .with_header("retry-after", "0")
-    .expect(1)
-    .create_async()
     .await;
-    let ok = reply(
+    let ok = once(reply(
         no_body(&mut s, "GET", "/api/roles?page=1&per_page=100"),
         "[]",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -91,18 +90,17 @@ async fn retries_429_with_retry_after() {
 async fn retries_503_then_succeeds_for_put() {
     let mut s = server().await;
     let body = json!({"env_roles": [{"environment_type": "dev", "name": "Admin"}]});
-    let down = reply_status(
+    let down = once(reply_status(
         with_json(&mut s, "PUT", "/api/members/3", body.clone()),
         503,
         "unavailable",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let ok = reply(with_json(&mut s, "PUT", "/api/members/3", body), "{}")
-        .expect(1)
-        .create_async()
-        .await;
+    let ok = once(reply(
+        with_json(&mut s, "PUT", "/api/members/3", body),
+        "{}",
+    ))
+    .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
 
@@ -150,13 +148,11 @@ async fn gives_up_after_max_attempts() {
 async fn no_retry_on_client_errors() {
     for status in [400, 401, 403, 404, 409, 422, 501] {
         let mut s = server().await;
-        let m = reply_status(
+        let m = once(reply_status(
             no_body(&mut s, "GET", "/api/project_roles/9"),
             status,
             r#"{"message":"no"}"#,
-        )
-        .expect(1)
-        .create_async()
+        ))
         .await;
         let guard = catch_all(&mut s).await;
         let client = client(&s);
@@ -189,13 +185,11 @@ fn invitation() -> (Invitation, serde_json::Value) {
 async fn post_invite_not_retried_on_503() {
     let mut s = server().await;
     let (invitation, body) = invitation();
-    let down = reply_status(
+    let down = once(reply_status(
         with_json(&mut s, "POST", "/api/member_invitations", body),
         503,
         "unavailable",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -215,20 +209,16 @@ async fn post_invite_not_retried_on_503() {
 async fn post_invite_retried_on_429() {
     let mut s = server().await;
     let (invitation, body) = invitation();
-    let limited = reply_status(
+    let limited = once(reply_status(
         with_json(&mut s, "POST", "/api/member_invitations", body.clone()),
         429,
         "{}",
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
-    let ok = reply(
+    let ok = once(reply(
         with_json(&mut s, "POST", "/api/member_invitations", body),
         r#"{"result":"ok"}"#,
-    )
-    .expect(1)
-    .create_async()
+    ))
     .await;
     let guard = catch_all(&mut s).await;
     let client = client(&s);
@@ -250,10 +240,12 @@ async fn post_invite_retried_on_429() {
 #[tokio::test]
 async fn policy_none_does_not_retry_429() {
     let mut s = server().await;
-    let limited = reply_status(no_body(&mut s, "GET", "/api/users/me"), 429, "{}")
-        .expect(1)
-        .create_async()
-        .await;
+    let limited = once(reply_status(
+        no_body(&mut s, "GET", "/api/users/me"),
+        429,
+        "{}",
+    ))
+    .await;
     let guard = catch_all(&mut s).await;
     let client = client_with(&s, RetryPolicy::none());
 

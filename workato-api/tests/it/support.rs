@@ -101,3 +101,8 @@ impl CatchAll {
 pub fn jsonapi_page(items: &[Value], number: u32, total: usize) -> Value {
     serde_json::json!({"data": items, "total": total, "page": {"number": number, "size": 100}})
 }
+
+/// Registers `mock` to be hit exactly once (checked by `assert_async`).
+pub async fn once(mock: Mock) -> Mock {
+    mock.expect(1).create_async().await
+}

@@ -7,7 +7,7 @@
 //! collaborator group carries `GrantExpandable` from `collaborator_group:<gid>:member`, so the
 //! group's members inherit it through expansion.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use baton_model::model::{
     EntitlementBuilder, GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder,
@@ -32,9 +32,15 @@ pub(super) fn build(ctx: &Ctx<'_>, out: &mut Objects) -> Result<(), ModelError> 
         .iter()
         .map(|r| (r.id.clone(), r.name.clone(), r.kind.clone()))
         .collect();
+    let listed: HashSet<&str> = ctx
+        .snap
+        .project_roles()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     let mut extra: BTreeMap<String, String> = BTreeMap::new();
     for g in ctx.snap.project_grants() {
-        if !roles.iter().any(|(id, _, _)| *id == g.project_role_id) {
+        if !listed.contains(g.project_role_id.as_str()) {
             extra
                 .entry(g.project_role_id.clone())
                 .or_insert_with(|| g.project_role_name.clone());

@@ -16,6 +16,7 @@
 //! missing API-client permission (defect 15); any other failure fails the sync.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 
 use futures::{stream, StreamExt, TryStreamExt};
 use workato_api::Client;
@@ -98,42 +99,56 @@ fn pairs(map: std::collections::BTreeMap<String, Vec<String>>) -> Vec<(String, S
 /// The optional-part loaders' shared outcome: items, or the part's status.
 type Part<T> = Result<(Vec<T>, PartStatus), Error>;
 
+/// Lists one optional part: nothing and `Disabled` when switched off; the items and `Loaded`
+/// when listed; nothing and `Unavailable` (plus a note naming `what`) when this API client may
+/// not read it (401/403/404, and 410 too when `gone_too`); any other failure is `fail`.
+async fn optional_part<A>(
+    enabled: bool,
+    listing: impl Future<Output = Result<Vec<A>, workato_api::Error>>,
+    gone_too: bool,
+    what: &str,
+    notes: &mut Vec<String>,
+    fail: impl FnOnce(Box<workato_api::Error>) -> Error,
+) -> Part<A> {
+    if !enabled {
+        return Ok((Vec::new(), PartStatus::Disabled));
+    }
+    match listing.await {
+        Ok(items) => Ok((items, PartStatus::Loaded)),
+        Err(err) if is_unavailable(&err, gone_too) => {
+            Ok((Vec::new(), unavailable(what, &err, notes)))
+        }
+        Err(source) => Err(fail(Box::new(source))),
+    }
+}
+
 async fn legacy_roles(
     client: &Client,
     config: &ConnectorConfig,
     notes: &mut Vec<String>,
 ) -> Part<LegacyRole> {
-    if config.disable_custom_roles_sync {
-        return Ok((Vec::new(), PartStatus::Disabled));
-    }
-    match client.roles().list().try_collect::<Vec<_>>().await {
-        Ok(roles) => Ok((
-            roles
-                .into_iter()
-                .map(|r| LegacyRole {
-                    id: r.id.get(),
-                    name: r.name,
-                    inheritable: r.inheritable,
-                    folder_ids: r.folder_ids.into_iter().map(|f| f.get()).collect(),
-                    privileges: pairs(r.privileges),
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                })
-                .collect(),
-            PartStatus::Loaded,
-        )),
-        Err(err) if is_unavailable(&err, true) => Ok((
-            Vec::new(),
-            unavailable(
-                "custom roles (GET /api/roles); only the system roles are synced",
-                &err,
-                notes,
-            ),
-        )),
-        Err(source) => Err(Error::ListRoles {
-            source: Box::new(source),
-        }),
-    }
+    let (roles, status) = optional_part(
+        !config.disable_custom_roles_sync,
+        client.roles().list().try_collect(),
+        true,
+        "custom roles (GET /api/roles); only the system roles are synced",
+        notes,
+        |source| Error::ListRoles { source },
+    )
+    .await?;
+    let roles = roles
+        .into_iter()
+        .map(|r| LegacyRole {
+            id: r.id.get(),
+            name: r.name,
+            inheritable: r.inheritable,
+            folder_ids: r.folder_ids.into_iter().map(|f| f.get()).collect(),
+            privileges: pairs(r.privileges),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    Ok((roles, status))
 }
 
 async fn env_roles(
@@ -141,41 +156,30 @@ async fn env_roles(
     config: &ConnectorConfig,
     notes: &mut Vec<String>,
 ) -> Part<EnvRole> {
-    if !config.sync_environment_roles {
-        return Ok((Vec::new(), PartStatus::Disabled));
-    }
-    match client
-        .environment_roles()
-        .list()
-        .into_stream()
-        .try_collect::<Vec<_>>()
-        .await
-    {
-        Ok(roles) => Ok((
-            roles
-                .into_iter()
-                .map(|r| EnvRole {
-                    id: r.id.get(),
-                    name: r.name,
-                    kind: r.kind.map(|k| k.to_string()),
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                })
-                .collect(),
-            PartStatus::Loaded,
-        )),
-        Err(err) if is_unavailable(&err, false) => Ok((
-            Vec::new(),
-            unavailable(
-                "environment roles (GET /api/environment_roles)",
-                &err,
-                notes,
-            ),
-        )),
-        Err(source) => Err(Error::ListEnvironmentRoles {
-            source: Box::new(source),
-        }),
-    }
+    let (roles, status) = optional_part(
+        config.sync_environment_roles,
+        client
+            .environment_roles()
+            .list()
+            .into_stream()
+            .try_collect(),
+        false,
+        "environment roles (GET /api/environment_roles)",
+        notes,
+        |source| Error::ListEnvironmentRoles { source },
+    )
+    .await?;
+    let roles = roles
+        .into_iter()
+        .map(|r| EnvRole {
+            id: r.id.get(),
+            name: r.name,
+            kind: r.kind.map(|k| k.to_string()),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    Ok((roles, status))
 }
 
 async fn project_roles(
@@ -183,59 +187,37 @@ async fn project_roles(
     config: &ConnectorConfig,
     notes: &mut Vec<String>,
 ) -> Part<ProjectRole> {
-    if !config.sync_project_roles {
-        return Ok((Vec::new(), PartStatus::Disabled));
-    }
-    match client.project_roles().list().try_collect::<Vec<_>>().await {
-        Ok(roles) => Ok((
-            roles
-                .into_iter()
-                .map(|r| ProjectRole {
-                    id: r.id.to_string(),
-                    name: r.name,
-                    kind: r.kind.map(|k| k.to_string()),
-                })
-                .collect(),
-            PartStatus::Loaded,
-        )),
-        Err(err) if is_unavailable(&err, false) => Ok((
-            Vec::new(),
-            unavailable(
-                "project roles and grants (GET /api/project_roles)",
-                &err,
-                notes,
-            ),
-        )),
-        Err(source) => Err(Error::ListProjectRoles {
-            source: Box::new(source),
-        }),
-    }
+    let (roles, status) = optional_part(
+        config.sync_project_roles,
+        client.project_roles().list().try_collect(),
+        false,
+        "project roles and grants (GET /api/project_roles)",
+        notes,
+        |source| Error::ListProjectRoles { source },
+    )
+    .await?;
+    let roles = roles
+        .into_iter()
+        .map(|r| ProjectRole {
+            id: r.id.to_string(),
+            name: r.name,
+            kind: r.kind.map(|k| k.to_string()),
+        })
+        .collect();
+    Ok((roles, status))
 }
 
+/// Groups and, for each listed group, its members (at most [`CONCURRENCY`] listings at once).
 async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<String>) -> Part<Group> {
-    if !config.sync_groups {
-        return Ok((Vec::new(), PartStatus::Disabled));
-    }
-    let listed = match client
-        .user_groups()
-        .list()
-        .into_stream()
-        .try_collect::<Vec<_>>()
-        .await
-    {
-        Ok(groups) => groups,
-        Err(err) if is_unavailable(&err, false) => {
-            return Ok((
-                Vec::new(),
-                unavailable("collaborator groups (GET /api/user_groups)", &err, notes),
-            ))
-        }
-        Err(source) => {
-            return Err(Error::ListGroups {
-                source: Box::new(source),
-            })
-        }
-    };
+    let (listed, status) = optional_part(
+        config.sync_groups,
+        client.user_groups().list().into_stream().try_collect(),
+        false,
+        "collaborator groups (GET /api/user_groups)",
+        notes,
+        |source| Error::ListGroups { source },
+    )
+    .await?;
     let with_members: Vec<(
         workato_api::UserGroup,
         Result<Vec<workato_api::UserGroupMember>, workato_api::Error>,
@@ -271,7 +253,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             member_ids,
         });
     }
-    Ok((out, PartStatus::Loaded))
+    Ok((out, status))
 }
 
 /// Walks every project's folder tree, level by level, one listing per folder.
@@ -524,8 +506,8 @@ impl Snapshot {
             .collect();
 
         // Project grants only where project roles exist (RBAC v2); a workspace that refused
-        // the project-role listing is not asked once per project.
-        let grants_wanted = config.sync_project_roles && project_roles_status.is_loaded();
+        // the project-role listing is not asked once per project. (Loaded implies enabled.)
+        let grants_wanted = project_roles_status.is_loaded();
         let mut n5 = Vec::new();
         let (folders, grants) = futures::join!(folders(client, &projects), async {
             if grants_wanted {
@@ -537,11 +519,8 @@ impl Snapshot {
         notes.extend(n5);
         let folders = folders?;
         let project_grants = grants?;
-        let project_grants_status = if grants_wanted {
-            PartStatus::Loaded
-        } else {
-            project_roles_status.clone()
-        };
+        // Grants are read exactly when project roles were, so they share that status.
+        let project_grants_status = project_roles_status.clone();
 
         let mut raw = RawWorkspace {
             members,

@@ -20,12 +20,7 @@ fn summary(state: &State, r: &EnvironmentRole) -> Value {
 /// `name` is an exact filter; no match is 200 with empty data.
 pub(super) fn list(state: &mut State, req: &Req<'_>) -> Handled {
     require_rbac_v2(state)?;
-    let name = req.query("name");
-    let roles: Vec<&EnvironmentRole> = state
-        .environment_roles
-        .iter()
-        .filter(|r| name.is_none_or(|n| r.name == n))
-        .collect();
+    let roles = req.named(&state.environment_roles, |r| &r.name);
     paging::render_c(&roles, req.query, |r| summary(state, r))
 }
 

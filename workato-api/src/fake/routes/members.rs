@@ -4,10 +4,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Handled, Reply, Req};
+use crate::fake::privileges::{system_role_privileges, SYSTEM_ROLES};
 use crate::fake::seed::{FakeMember, NO_ACCESS_LISTED};
-use crate::fake::state::{
-    system_role_privileges, EnvRoleInput, InvitationInput, State, SYSTEM_ROLES,
-};
+use crate::fake::state::{EnvRoleInput, InvitationInput, State};
 
 /// A collaborator as `GET /api/members` renders it.
 pub(crate) fn render(m: &FakeMember) -> Value {

@@ -39,6 +39,16 @@ impl Req<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The items named exactly as the `name` query parameter says (all without one): the
+    /// exact-name filter the role and group listings share; no match is an empty page.
+    pub(crate) fn named<'a, T>(&self, items: &'a [T], name_of: impl Fn(&T) -> &str) -> Vec<&'a T> {
+        let name = self.query("name");
+        items
+            .iter()
+            .filter(|item| name.is_none_or(|n| name_of(item) == n))
+            .collect()
+    }
+
     /// Path parameter `i` parsed as an integer id; unknown/garbage ids are a 404.
     pub(crate) fn int_param(&self, i: usize) -> Result<u64, Reply> {
         self.params

@@ -19,12 +19,7 @@ fn render(state: &State, r: &ProjectRole) -> Value {
 
 pub(super) fn list(state: &mut State, req: &Req<'_>) -> Handled {
     require_rbac_v2(state)?;
-    let name = req.query("name");
-    let roles: Vec<&ProjectRole> = state
-        .project_roles
-        .iter()
-        .filter(|r| name.is_none_or(|n| r.name == n))
-        .collect();
+    let roles = req.named(&state.project_roles, |r| &r.name);
     paging::render_c(&roles, req.query, |r| render(state, r))
 }
 

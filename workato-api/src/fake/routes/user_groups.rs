@@ -19,12 +19,7 @@ fn render(g: &UserGroup) -> Value {
 }
 
 pub(super) fn list(state: &mut State, req: &Req<'_>) -> Handled {
-    let name = req.query("name");
-    let groups: Vec<&UserGroup> = state
-        .user_groups
-        .iter()
-        .filter(|g| name.is_none_or(|n| g.name == n))
-        .collect();
+    let groups = req.named(&state.user_groups, |g| &g.name);
     paging::render_c(&groups, req.query, |g| render(g))
 }
 
