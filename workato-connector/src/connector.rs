@@ -198,7 +198,8 @@ impl WorkatoConnector {
     }
 
     /// What the connector can do, per resource type (sorted by id) and overall (spec §9,
-    /// baton-proto.md §5). Project roles are `SYNC` only: granting them is not implemented.
+    /// baton-proto.md §5). Project roles are provisionable too ([`crate::provision`] grants and
+    /// revokes project grants), so they declare `PROVISION` like roles and environment roles.
     ///
     /// # Errors
     /// [`Error::Build`] if a resource type fails to build (not expected).
@@ -217,7 +218,10 @@ impl WorkatoConnector {
                 id if id == ids::COLLABORATOR.id => TypeFeatures::sync_only()
                     .account_manager()
                     .resource_deleter(),
-                id if id == ids::ROLE.id || id == ids::ENVIRONMENT_ROLE.id => {
+                id if id == ids::ROLE.id
+                    || id == ids::ENVIRONMENT_ROLE.id
+                    || id == ids::PROJECT_ROLE.id =>
+                {
                     TypeFeatures::sync_only().provisioner()
                 }
                 _ => TypeFeatures::sync_only(),
@@ -377,7 +381,7 @@ mod tests {
             ("folder".into(), vec![sync]),
             ("privilege".into(), vec![sync]),
             ("project".into(), vec![sync]),
-            ("project_role".into(), vec![sync]),
+            ("project_role".into(), vec![sync, C::Provision as i32]),
             ("role".into(), vec![sync, C::Provision as i32]),
         ];
         assert_eq!(per_type, expected);
