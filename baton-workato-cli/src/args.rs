@@ -77,7 +77,8 @@ pub struct Cli {
     #[arg(long, value_name = "LEVEL", global = true)]
     pub log_level: Option<String>,
 
-    /// The output format for logs: json, console [default: json] [env: BATON_LOG_FORMAT]
+    /// The output format for logs: json, console [default: json; console for demo]
+    /// [env: BATON_LOG_FORMAT]
     #[arg(long, value_name = "FORMAT", global = true)]
     pub log_format: Option<String>,
 

@@ -322,6 +322,9 @@ impl Config {
         };
         let log_format = match src.scalar(cli.log_format, "log-format")? {
             Some((v, o)) => log_format(&v, o)?,
+            // `demo` is read by a person at a terminal, not by a log pipeline: readable logs
+            // unless asked otherwise. Everything else keeps baton's JSON default.
+            None if matches!(action, Action::Demo { .. }) => LogFormat::Console,
             None => LogFormat::Json,
         };
         let sync_resource_types = src.list(cli.sync_resource_types, "sync-resource-types")?;
