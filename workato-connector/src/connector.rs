@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use baton_model::model::{CapabilitiesBuilder, ModelError, TypeFeatures};
 use baton_model::proto::{
     CapabilityDetailCredentialOption, ConnectorCapabilities, CredentialDetailsAccountProvisioning,
-    Entitlement, Grant, Resource, ResourceId, ResourceType,
+    Entitlement, Grant, Message, Resource, ResourceId, ResourceType,
 };
 use baton_model::sync::{Connector, ConnectorError, Page, PageToken};
 use tokio::sync::OnceCell;
@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 use crate::config::ConnectorConfig;
 use crate::error::Error;
 use crate::ids;
-use crate::resources::{Objects, Types};
+use crate::resources::{Encoded, Objects, Types};
 use crate::snapshot::Snapshot;
 
 /// Items per page returned to the syncer.
@@ -71,6 +71,28 @@ pub struct WorkatoConnector {
 }
 
 fn page<T: Clone>(items: &[T], token: Option<&PageToken>) -> Result<Page<T>, Error> {
+    page_with(items, token, |chunk| Ok(chunk.to_vec()))
+}
+
+/// [`page`] over protobuf-encoded objects, decoding only the page returned.
+fn page_decoded<T: Message + Default>(
+    items: &[Encoded],
+    token: Option<&PageToken>,
+) -> Result<Page<T>, Error> {
+    page_with(items, token, |chunk| {
+        chunk
+            .iter()
+            .map(Encoded::decode)
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(|source| Error::Decode { source })
+    })
+}
+
+fn page_with<S, T>(
+    items: &[S],
+    token: Option<&PageToken>,
+    take: impl FnOnce(&[S]) -> Result<Vec<T>, Error>,
+) -> Result<Page<T>, Error> {
     let start = match token {
         None => 0,
         Some(t) => t
@@ -81,7 +103,7 @@ fn page<T: Clone>(items: &[T], token: Option<&PageToken>) -> Result<Page<T>, Err
             .ok_or_else(|| Error::PageToken(t.as_str().to_owned()))?,
     };
     let end = (start + PAGE_SIZE).min(items.len());
-    let chunk = items[start..end].to_vec();
+    let chunk = take(&items[start..end])?;
     Ok(if end < items.len() {
         Page::with_next(chunk, end.to_string())
     } else {
@@ -293,8 +315,11 @@ impl Connector for WorkatoConnector {
         token: Option<PageToken>,
     ) -> Result<Page<Resource>, ConnectorError> {
         let objects = self.objects().await.map_err(ConnectorError::new)?;
-        page(objects.resources(resource_type_id, parent), token.as_ref())
-            .map_err(ConnectorError::new)
+        page_decoded(
+            objects.resources_encoded(resource_type_id, parent),
+            token.as_ref(),
+        )
+        .map_err(ConnectorError::new)
     }
 
     async fn entitlements(
@@ -306,7 +331,7 @@ impl Connector for WorkatoConnector {
             return Ok(Page::empty());
         };
         let objects = self.objects().await.map_err(ConnectorError::new)?;
-        page(objects.entitlements(id), token.as_ref()).map_err(ConnectorError::new)
+        page_decoded(objects.entitlements_encoded(id), token.as_ref()).map_err(ConnectorError::new)
     }
 
     async fn grants(
@@ -318,7 +343,7 @@ impl Connector for WorkatoConnector {
             return Ok(Page::empty());
         };
         let objects = self.objects().await.map_err(ConnectorError::new)?;
-        page(objects.grants(id), token.as_ref()).map_err(ConnectorError::new)
+        page_decoded(objects.grants_encoded(id), token.as_ref()).map_err(ConnectorError::new)
     }
 }
 
@@ -340,6 +365,30 @@ mod tests {
         assert!(page(&items, Some(&PageToken::new("x"))).is_err());
         assert!(page(&items, Some(&PageToken::new("5000"))).is_err());
         assert!(page::<u32>(&[], None).expect("empty").items.is_empty());
+    }
+
+    #[test]
+    fn pages_encoded_objects_decoding_only_the_page() {
+        use baton_model::proto::ResourceId;
+        let items: Vec<Encoded> = (0..600)
+            .map(|n| {
+                Encoded::new(&ResourceId {
+                    resource_type: "folder".into(),
+                    resource: n.to_string(),
+                    ..ResourceId::default()
+                })
+            })
+            .collect();
+        let first: Page<ResourceId> = page_decoded(&items, None).expect("page");
+        assert_eq!(first.items.len(), PAGE_SIZE);
+        assert_eq!(first.items[499].resource, "499");
+        let second: Page<ResourceId> = page_decoded(&items, first.next.as_ref()).expect("page");
+        assert_eq!(second.items.len(), 100);
+        assert_eq!(second.items[0].resource, "500");
+        assert!(second.next.is_none());
+        let garbage = [Encoded::from_bytes(vec![0xff, 0xff, 0xff])];
+        let err = page_decoded::<ResourceId>(&garbage, None).expect_err("garbage");
+        assert!(matches!(err, Error::Decode { .. }));
     }
 
     fn connector() -> WorkatoConnector {

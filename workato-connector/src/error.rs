@@ -109,6 +109,13 @@ pub enum Error {
         #[source]
         source: ModelError,
     },
+    /// A stored Baton object did not decode (an internal fault: the connector encoded it).
+    #[error("decoding a stored Baton object failed")]
+    Decode {
+        /// The protobuf error.
+        #[source]
+        source: prost::DecodeError,
+    },
     /// A page token this connector did not issue.
     #[error("invalid page token {0:?}")]
     PageToken(String),

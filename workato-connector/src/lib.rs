@@ -47,11 +47,15 @@
 //! # Mapping decisions beyond upstream
 //!
 //! - Privileges and folder access reach collaborators only through grant expansion from their
-//!   role grants (`GrantExpandable` on role → privilege and role → folder grants); no
-//!   per-member `/privileges` call. Environment roles learn their access once per distinct
-//!   (env, role) from one holder's `/privileges` row.
+//!   role grants (`GrantExpandable` on role → privilege and custom/environment role → folder
+//!   grants); no per-member `/privileges` call. Environment roles learn their access once per
+//!   distinct (env, role) from one holder's `/privileges` row.
 //! - System roles (Admin, Analyst, Operator) reach every folder (all three hold
-//!   `Folders-read`), as immutable grants.
+//!   `Folders-read`), as immutable role → folder grants WITHOUT `GrantExpandable`: expanding
+//!   them would give every holder every folder (holders × folders grants, tens of millions
+//!   in a large workspace, none of which the Go connector emits). Reviewers see the reach on
+//!   the role and each holder's role grant. Their privilege grants stay expandable (at most
+//!   the catalogue's 111 privileges per holder).
 //! - Privilege and folder entitlements are grantable to collaborators, roles and environment
 //!   roles (the principals that receive them).
 //! - Ours: `project_role` (one per project × project role, parent `project:<id>`, `member`

@@ -8,9 +8,16 @@
 //!   they reach every folder. Operator included: it has `Folders-read`. These grants are
 //!   immutable, like the system roles' privileges.
 //!
-//! Each grant is `folder:F:collaborator-access:role:<R>` with `GrantExpandable` from
-//! `role:<R>:collaborator-has`, one per target environment (defect 9), so expansion gives
-//! every holder of R the folder.
+//! Each grant is `folder:F:collaborator-access:role:<R>`, one per target environment
+//! (defect 9). A custom role's grant carries `GrantExpandable` from
+//! `role:<R>:collaborator-has`, so expansion gives every holder of R the folder.
+//!
+//! A system role's grant does NOT: expanding it would give every Admin/Analyst/Operator
+//! holder every folder, holders × folders grants (about 20 million for 20,000 members and
+//! 5,000 folders), none of which the Go connector emits (its system-role holders get only
+//! the folders Workato's `/privileges` lists). The workspace-wide reach is recorded once on
+//! the role, and each holder's `role:<R>:collaborator-has` grant says who has it, so the
+//! output stays bounded by the workspace, not by members × folders.
 
 use std::collections::BTreeMap;
 
@@ -119,11 +126,18 @@ fn add_folder(
             let (rt, role_id) = ctx.role_resource(role, *env);
             let principal = rid(rt, role_id.as_str());
             let source = [ids::role_entitlement_id(&role_id)];
-            let mut grant = GrantBuilder::new(&ent, &principal);
-            if immutable {
-                grant = grant.immutable();
-            }
-            out.add_grant(&folder_rid, grant.expandable(&source, true, &[]).build()?);
+            let grant = GrantBuilder::new(&ent, &principal);
+            // System roles reach every folder: an expandable grant would give each of their
+            // holders every folder (holders x folders grants, millions in a big workspace),
+            // which the Go connector never emits. The reach stays visible on the role, and
+            // each holder's role grant says who has it. Custom roles' reach is scoped by
+            // their folder_ids, so expanding it stays proportional to what Workato lists.
+            let grant = if immutable {
+                grant.immutable()
+            } else {
+                grant.expandable(&source, true, &[])
+            };
+            out.add_grant(&folder_rid, grant.build()?);
         }
     }
     Ok(())

@@ -19,7 +19,8 @@ mod project_role;
 mod role;
 
 pub use collaborator::{resource as collaborator_resource, role_grant};
-pub use objects::Objects;
+pub(crate) use objects::Encoded;
+pub use objects::{DecodeError, Objects};
 
 use baton_model::model::{ModelError, Profile};
 use baton_model::proto::{Entitlement, Resource, ResourceId, ResourceType, Timestamp};

@@ -21,14 +21,15 @@ fn objects(scope: EnvScope) -> (Snapshot, Objects) {
 
 fn resource_ids(o: &Objects, rt: &str) -> BTreeSet<String> {
     o.all_resources()
-        .filter_map(|r| r.id.as_ref())
+        .map(|r| r.expect("decodes"))
+        .filter_map(|r| r.id)
         .filter(|id| id.resource_type == rt)
-        .map(|id| id.resource.clone())
+        .map(|id| id.resource)
         .collect()
 }
 
 fn grant_ids(o: &Objects) -> BTreeSet<String> {
-    o.all_grants().map(|g| g.id.clone()).collect()
+    o.all_grants().map(|g| g.expect("decodes").id).collect()
 }
 
 const DEV: EnvScope = EnvScope::Single(Environment::Dev);
@@ -103,7 +104,7 @@ fn all_mode_suffixes_everywhere() {
     assert!(grants.contains("role:2-test:collaborator-has:collaborator:1003"));
     assert!(grants.contains("role:Analyst-prod:collaborator-has:collaborator:1006"));
     // Every expansion source and every role principal carries a suffix.
-    for g in o.all_grants() {
+    for g in o.all_grants().map(|g| g.expect("decodes")) {
         if let Some(exp) = g
             .annotations
             .annotation::<GrantExpandable>()
@@ -127,9 +128,9 @@ fn grant_annotations() {
     let (_snap, o) = objects(DEV);
     let find = |id: &str| {
         o.all_grants()
+            .map(|g| g.expect("decodes"))
             .find(|g| g.id == id)
             .unwrap_or_else(|| panic!("no grant {id}"))
-            .clone()
     };
     let role_grant = find("role:Admin:collaborator-has:collaborator:1000");
     let meta = role_grant
@@ -197,12 +198,17 @@ fn types_turned_off_leave_nothing_dangling() {
         ]
     );
     // Erin's environment role is not synced: no grant, no warning.
-    assert!(o.grants(&rid("collaborator", "1004")).is_empty());
+    assert!(o
+        .grants(&rid("collaborator", "1004"))
+        .expect("decodes")
+        .is_empty());
     assert!(!snap.warnings().contains("Deployer"));
     // Privilege entitlements are then grantable to collaborators and roles only.
     let ent = o
         .entitlements(&rid("privilege", "Recipes-read"))
-        .first()
+        .expect("decodes")
+        .into_iter()
+        .next()
         .expect("entitlement");
     let grantable: Vec<&str> = ent.grantable_to.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(grantable, ["collaborator", "role"]);

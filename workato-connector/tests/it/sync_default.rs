@@ -2,7 +2,7 @@
 //! and pinned, for `dev` and for `all`.
 
 use baton_model::model::AnnotationsExt;
-use baton_model::proto::{GrantImmutable, GrantMetadata};
+use baton_model::proto::{GrantExpandable, GrantImmutable, GrantMetadata};
 use workato_api::fake::Seed;
 use workato_connector::catalogue::lookup_resource_id;
 use workato_connector::ids::parse_project_role_resource_id;
@@ -97,12 +97,17 @@ async fn dev_sync_is_pinned() {
     let d = run("dev").await;
     check_id_forms(&d, false);
     d.assert_closed();
-    // Expansion gave Alice (dev Admin) every catalogue privilege and every folder.
+    // Expansion gave Alice (dev Admin) every catalogue privilege, but not every folder: the
+    // system role's workspace-wide folder reach stays on the role (immutable, not
+    // expandable), so it is not multiplied by the role's holders.
     let g = d.grant("privilege:Recipes-read:assigned:collaborator:1000");
     assert!(g.annotations.has_annotation::<GrantImmutable>());
-    assert!(d
+    assert!(!d
         .grant_ids()
         .contains("folder:21:collaborator-access:collaborator:1000"));
+    let reach = d.grant("folder:21:collaborator-access:role:Admin");
+    assert!(reach.annotations.has_annotation::<GrantImmutable>());
+    assert!(!reach.annotations.has_annotation::<GrantExpandable>());
     // Dave (dev Custom Reviewer: folder 20, not inheritable) reaches 20 but not 21.
     assert!(d
         .grant_ids()
