@@ -21,10 +21,10 @@ const ROWS_PER_TRANSACTION: usize = 50_000;
 /// few cached pages, and SQLite's sorter sizes its in-memory runs after the cache size.
 const BULK_CACHE_KIB: u32 = 16 * 1024;
 
-/// Page cache (KiB) of the scratch database deduplicating grant ids during the bulk load. Its
-/// `seen` table takes ~24 MiB per million grants and is probed at random, so this holds a
-/// million grants' worth without disk reads; beyond that, reads go to the OS cache and memory
-/// stays flat.
+/// Page cache (KiB) of the scratch database deduplicating grant ids during the bulk load, used
+/// only past the in-memory tier's cap (~1.57 million grants, 32 MiB; see `seen_keys`). Its
+/// `seen` table takes ~24 MiB per million grants and is probed at random; beyond the cache,
+/// reads go to the OS cache and memory stays flat.
 const SEEN_CACHE_KIB: u32 = 32 * 1024;
 
 /// Options for [`C1zWriter`].
@@ -37,8 +37,9 @@ pub struct WriterOptions {
     /// (64 MiB put the 20,000-member benchmark workspace over its 250 MiB budget and expanding
     /// its 360,000 grants was no faster).
     /// Used for resources, entitlements and grant expansion; the grants bulk load and the
-    /// grants index build use at most 16 MiB, plus at most 32 MiB for the scratch database
-    /// that deduplicates grant ids during the bulk load.
+    /// grants index build use at most 16 MiB; deduplicating grant ids during the bulk load
+    /// adds a fixed 32 MiB in-memory table plus, past ~1.57 million grants, at most 32 MiB
+    /// for its scratch database.
     pub cache_kib: u32,
 }
 
@@ -100,8 +101,8 @@ pub struct GrantRow {
 /// Whether the grants indexes exist yet.
 #[derive(Debug)]
 enum GrantsSchema {
-    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated in a
-    /// scratch database (opened at the first grant).
+    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated by
+    /// [`SeenKeys`] (created at the first grant).
     Deferred(Option<SeenKeys>),
     /// The full schema exists; SQLite's unique index deduplicates.
     Complete,
@@ -119,8 +120,9 @@ enum GrantsSchema {
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
 /// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
-/// ids are deduplicated through a private scratch database (a 64-bit hash per id, on disk,
-/// with a 32 MiB page cache), and the main page cache is held at 16 MiB, so memory does not
+/// ids are deduplicated by a 64-bit hash per id: in a capped in-memory table (32 MiB) for the
+/// first ~1.57 million grants, then in a private scratch database (on disk, with a 32 MiB page
+/// cache), and the main page cache is held at 16 MiB, so memory does not
 /// grow with the number of grants.
 pub struct C1zWriter {
     conn: Option<Connection>,
@@ -685,7 +687,7 @@ fn bulk_put_grant(
                 conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
                     r.get(0)
                 })?;
-            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row)?;
+            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row);
             seen.insert(opened)
         }
     };
