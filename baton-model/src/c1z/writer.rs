@@ -14,6 +14,9 @@ use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
+/// SQLite page size of the database inside the c1z (see `C1zWriter::create`).
+const PAGE_SIZE: u32 = 16 * 1024;
+
 /// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
 const ROWS_PER_TRANSACTION: usize = 50_000;
 
@@ -172,12 +175,18 @@ impl C1zWriter {
         // The database is a private scratch file: durability comes from fsyncing the c1z, so
         // no fsyncs and no file locks. The rollback journal stays (in memory) so a failed
         // statement is still undone. `threads=1` gives the index sorts one helper thread.
+        // 16 KiB pages (Go leaves SQLite's 4 KiB; readers accept any size) quarter the
+        // page reads and writes of the bulk load, the seven index-building table scans and
+        // their sorts.
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
+            "PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
              PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=1;",
             options.cache_kib
         ))?;
         conn.set_prepared_statement_cache_capacity(32);
+        // The schema goes into the first batch's transaction: nothing is written until the
+        // first commit (with 16 KiB pages the empty schema alone is ~270 KiB).
+        conn.execute_batch("BEGIN")?;
         schema::run(&conn, schema::split_at_grants_table().0)?;
         let sync_id = Ksuid::generate()?.to_string();
         let mut ts_buf = String::new();
@@ -189,7 +198,6 @@ impl C1zWriter {
              values (?1, ?2, NULL, '', 'full', '', '', 1, 1, NULL, '', '', '')",
             params![sync_id, ts_buf],
         )?;
-        conn.execute_batch("BEGIN")?;
         Ok(Self {
             conn: Some(conn),
             dir,
@@ -1000,6 +1008,26 @@ mod tests {
         w.finish().expect("finish");
         let conn = open_raw(&out, dir.path());
         assert_eq!(grant_rows(&conn).len(), 2);
+    }
+
+    #[test]
+    fn database_uses_16_kib_pages() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.finish().expect("finish");
+        let conn = open_raw(&out, dir.path());
+        let size: i64 = conn
+            .query_row("pragma page_size", [], |r| r.get(0))
+            .expect("page_size");
+        assert_eq!(size, 16_384);
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(check, "ok");
     }
 
     #[test]
