@@ -8,6 +8,7 @@ use thiserror::Error;
 
 pub(crate) mod annotations;
 pub mod framing;
+mod hash_slots;
 pub mod ksuid;
 mod reader;
 pub mod schema;

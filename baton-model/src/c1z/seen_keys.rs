@@ -1,35 +1,45 @@
 //! [`SeenKeys`]: the stand-in for a table's unique `(external_id, sync_id)` index while the
-//! table is bulk-loaded without it, kept on disk so memory does not grow with the row count.
+//! table is bulk-loaded without it. Its memory is bounded by fixed caps, never by the row count.
 //!
-//! It lives in a private scratch database on its own connection (never in the c1z database,
-//! whose schema must stay exactly Go's) with two tables:
+//! Each external id is reduced to a 64-bit hash mapped to the row holding it, in two tiers:
 //!
-//! - `seen(h integer primary key, row integer not null)` maps a 64-bit hash of each external
-//!   id to the row holding it (about 24 MiB of pages per million keys). A hash hit is only a
-//!   candidate: the caller confirms it by reading the row's `external_id` back, so a collision
-//!   can never merge two distinct ids.
-//! - `seen_collided(external_id text primary key, row integer not null)` holds, by full key,
-//!   the distinct ids whose hash another id already owns (about n²/2⁶⁵ of them: none in
-//!   practice), so even crafted collisions cost disk, not memory.
+//! - The first keys go to an in-memory open-addressing table ([`HashSlots`]) of at most
+//!   [`MEM_SLOTS`] slots (32 MiB, up to ~1.57 million keys), grown by doubling as needed, so a
+//!   typical sync never touches disk.
+//! - Once that table is full, new hashes go to a private scratch database on its own
+//!   connection (never the c1z database, whose schema must stay exactly Go's), table
+//!   `seen(h integer primary key, row integer not null)` (~24 MiB of pages per million keys).
+//!   From then on the memory table takes no new keys (a key missing from memory may be on
+//!   disk), and lookups check memory first, then disk.
 //!
-//! Memory is bounded by the scratch connection's page cache. The scratch database is SQLite's
-//! private temporary database (opened with an empty file name: created in `SQLITE_TMPDIR`,
-//! `TMPDIR` or `/var/tmp`, unlinked at once, only written to once the cache overflows, gone
-//! when the connection closes). It has no rollback journal and one transaction that is never
+//! A hash hit is only a candidate: the caller confirms it by reading the row's `external_id`
+//! back, so a collision can never merge two distinct ids. Distinct ids whose hash another id
+//! already owns (about n²/2⁶⁵ of them: none in practice) go, by full key, to the scratch
+//! table `seen_collided(external_id text primary key, row integer not null)`, so even crafted
+//! collisions cost disk, not memory.
+//!
+//! The scratch database is opened only when first needed. It is SQLite's private temporary
+//! database (opened with an empty file name: created in `SQLITE_TMPDIR`, `TMPDIR` or
+//! `/var/tmp`, unlinked at once, only written to once its page cache overflows, gone when the
+//! connection closes). It has no rollback journal and one transaction that is never
 //! committed, so its pages are written only when evicted — committing it with the c1z
 //! database every 50,000 rows would rewrite nearly every page of the randomly probed table
-//! each time. After any error from these methods its content is unknown and the caller must
+//! each time. After any error from these methods the content is unknown and the caller must
 //! stop using it.
 //!
 //! The hash is `std`'s `DefaultHasher::new()` (currently SipHash-1-3) whose keys are fixed, so
-//! a run is reproducible. It only has to agree with itself inside one process: the tables are thrown
-//! away with the writer.
+//! a run is reproducible. It only has to agree with itself inside one process: everything is
+//! thrown away with the writer.
 
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::hash_slots::HashSlots;
 use super::C1zError;
+
+/// Cap of the in-memory tier: 2²¹ slots of 16 bytes = 32 MiB, holding up to 3/4 of that.
+pub(super) const MEM_SLOTS: usize = 1 << 21;
 
 /// Outcome of [`SeenKeys::claim`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,18 +51,34 @@ pub(super) enum Claim {
     New(Pending),
 }
 
+/// Where a claimed key was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// The in-memory table, by hash.
+    Memory,
+    /// The scratch `seen` table, by hash.
+    Disk,
+    /// The scratch `seen_collided` table, by full key (its hash belongs to another key).
+    Collided,
+}
+
 /// A key recorded by [`SeenKeys::claim`] whose row is not written yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Pending {
-    hash: i64,
+    // Nonzero (see `SeenKeys::hash`).
+    hash: u64,
     row: i64,
-    // The key went to `seen_collided` (its hash belongs to another key).
-    collided: bool,
+    tier: Tier,
 }
 
 /// External ids of one bulk-loaded table mapped to their row ids (see the module docs).
 pub(super) struct SeenKeys<S = BuildHasherDefault<DefaultHasher>> {
-    db: Connection,
+    memory: HashSlots,
+    // Set once a key went to the scratch `seen` table: the memory tier then takes no new keys.
+    spilled: bool,
+    // The scratch database, opened on first need with a `cache_kib` KiB page cache.
+    db: Option<Connection>,
+    cache_kib: u32,
     hasher: S,
     // The row id SQLite will give the next inserted row (max(id) + 1 while only we insert).
     next_row: i64,
@@ -62,6 +88,9 @@ pub(super) struct SeenKeys<S = BuildHasherDefault<DefaultHasher>> {
 impl<S> std::fmt::Debug for SeenKeys<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SeenKeys")
+            .field("memory", &self.memory)
+            .field("spilled", &self.spilled)
+            .field("scratch_open", &self.db.is_some())
             .field("next_row", &self.next_row)
             .field("len", &self.len)
             .finish_non_exhaustive()
@@ -69,30 +98,59 @@ impl<S> std::fmt::Debug for SeenKeys<S> {
 }
 
 impl SeenKeys {
-    /// Opens a new scratch database with a page cache of `cache_kib` KiB. `next_row` is the
-    /// row id the table's next insert will get.
-    pub(super) fn open(cache_kib: u32, next_row: i64) -> Result<Self, C1zError> {
-        Self::open_with(cache_kib, next_row, BuildHasherDefault::default())
+    /// A new, empty map; a scratch database (page cache `cache_kib` KiB) is opened only if the
+    /// memory tier fills up or hashes collide. `next_row` is the row id the table's next
+    /// insert will get.
+    pub(super) fn open(cache_kib: u32, next_row: i64) -> Self {
+        Self::open_with(
+            cache_kib,
+            next_row,
+            BuildHasherDefault::default(),
+            MEM_SLOTS,
+        )
     }
 }
 
 impl<S: BuildHasher> SeenKeys<S> {
-    /// [`open`](SeenKeys::open) hashing keys with `hasher`.
-    pub(super) fn open_with(cache_kib: u32, next_row: i64, hasher: S) -> Result<Self, C1zError> {
-        let db = Connection::open("")?;
-        db.execute_batch(&format!(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{cache_kib};
-             BEGIN;
-             create table seen (h integer primary key, row integer not null);
-             create table seen_collided (
-               external_id text primary key, row integer not null) without rowid;"
-        ))?;
-        Ok(Self {
-            db,
+    /// [`open`](SeenKeys::open) hashing keys with `hasher` and capping the memory tier at
+    /// `mem_slots` slots.
+    pub(super) fn open_with(cache_kib: u32, next_row: i64, hasher: S, mem_slots: usize) -> Self {
+        Self {
+            memory: HashSlots::new(mem_slots),
+            spilled: false,
+            db: None,
+            cache_kib,
             hasher,
             next_row,
             len: 0,
-        })
+        }
+    }
+
+    /// The scratch database, opened on first use.
+    fn scratch(&mut self) -> Result<&Connection, C1zError> {
+        if self.db.is_none() {
+            let db = Connection::open("")?;
+            db.execute_batch(&format!(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{};
+                 BEGIN;
+                 create table seen (h integer primary key, row integer not null);
+                 create table seen_collided (
+                   external_id text primary key, row integer not null) without rowid;",
+                self.cache_kib
+            ))?;
+            tracing::debug!(
+                keys = self.len,
+                "grant-id dedupe opened its scratch database"
+            );
+            self.db = Some(db);
+        }
+        self.db.as_ref().ok_or(C1zError::Closed)
+    }
+
+    /// `key`'s hash, never 0 (the memory tier's empty mark; 0 and 1 share a value, which only
+    /// makes them a collision the caller's check resolves).
+    fn hash(&self, key: &str) -> u64 {
+        self.hasher.hash_one(key).max(1)
     }
 
     /// Finds `key`, or records it as living in the next row. `stored_key_is(row)` must tell
@@ -103,37 +161,55 @@ impl<S: BuildHasher> SeenKeys<S> {
         key: &str,
         stored_key_is: impl FnOnce(i64) -> Result<bool, C1zError>,
     ) -> Result<Claim, C1zError> {
-        let hash = i64::from_ne_bytes(self.hasher.hash_one(key).to_ne_bytes());
+        let hash = self.hash(key);
         let row = self.next_row;
+        if let Some(owner) = self.memory.get(hash) {
+            if stored_key_is(owner)? {
+                return Ok(Claim::Existing(owner));
+            }
+            return self.claim_collided(key, hash, row);
+        }
+        if !self.spilled && self.memory.insert_new(hash, row) {
+            return Ok(Claim::New(Pending {
+                hash,
+                row,
+                tier: Tier::Memory,
+            }));
+        }
+        self.spilled = true;
+        let db_hash = i64::from_ne_bytes(hash.to_ne_bytes());
+        let db = self.scratch()?;
         // One statement on the common path: a new key claims its hash slot.
-        let added = self
-            .db
+        let added = db
             .prepare_cached("insert into seen (h, row) values (?1, ?2) on conflict (h) do nothing")?
-            .execute(params![hash, row])?;
+            .execute(params![db_hash, row])?;
         if added == 1 {
             return Ok(Claim::New(Pending {
                 hash,
                 row,
-                collided: false,
+                tier: Tier::Disk,
             }));
         }
-        let owner: i64 = self
-            .db
+        let owner: i64 = db
             .prepare_cached("select row from seen where h = ?1")?
-            .query_row([hash], |r| r.get(0))?;
+            .query_row([db_hash], |r| r.get(0))?;
         if stored_key_is(owner)? {
             return Ok(Claim::Existing(owner));
         }
-        let existing: Option<i64> = self
-            .db
+        self.claim_collided(key, hash, row)
+    }
+
+    /// Finds or records `key` by full key, its hash being owned by another key.
+    fn claim_collided(&mut self, key: &str, hash: u64, row: i64) -> Result<Claim, C1zError> {
+        let db = self.scratch()?;
+        let existing: Option<i64> = db
             .prepare_cached("select row from seen_collided where external_id = ?1")?
             .query_row([key], |r| r.get(0))
             .optional()?;
         if let Some(existing) = existing {
             return Ok(Claim::Existing(existing));
         }
-        self.db
-            .prepare_cached("insert into seen_collided (external_id, row) values (?1, ?2)")?
+        db.prepare_cached("insert into seen_collided (external_id, row) values (?1, ?2)")?
             .execute(params![key, row])?;
         tracing::debug!(
             key,
@@ -142,7 +218,7 @@ impl<S: BuildHasher> SeenKeys<S> {
         Ok(Claim::New(Pending {
             hash,
             row,
-            collided: true,
+            tier: Tier::Collided,
         }))
     }
 
@@ -156,14 +232,21 @@ impl<S: BuildHasher> SeenKeys<S> {
         if row != pending.row {
             // SQLite picked another row id than predicted (only if someone else inserted):
             // point the entry at the real row.
-            if pending.collided {
-                self.db
-                    .prepare_cached("update seen_collided set row = ?1 where external_id = ?2")?
-                    .execute(params![row, key])?;
-            } else {
-                self.db
-                    .prepare_cached("update seen set row = ?1 where h = ?2")?
-                    .execute(params![row, pending.hash])?;
+            match pending.tier {
+                Tier::Memory => {
+                    self.memory.set(pending.hash, row);
+                }
+                Tier::Disk => {
+                    let db_hash = i64::from_ne_bytes(pending.hash.to_ne_bytes());
+                    self.scratch()?
+                        .prepare_cached("update seen set row = ?1 where h = ?2")?
+                        .execute(params![row, db_hash])?;
+                }
+                Tier::Collided => {
+                    self.scratch()?
+                        .prepare_cached("update seen_collided set row = ?1 where external_id = ?2")?
+                        .execute(params![row, key])?;
+                }
             }
         }
         self.next_row = row.saturating_add(1);
@@ -174,14 +257,21 @@ impl<S: BuildHasher> SeenKeys<S> {
     /// Forgets `pending` (claimed under `key`) because its row could not be written, so every
     /// entry keeps pointing at a row that holds its key.
     pub(super) fn release(&mut self, pending: Pending, key: &str) -> Result<(), C1zError> {
-        if pending.collided {
-            self.db
-                .prepare_cached("delete from seen_collided where external_id = ?1")?
-                .execute([key])?;
-        } else {
-            self.db
-                .prepare_cached("delete from seen where h = ?1")?
-                .execute([pending.hash])?;
+        match pending.tier {
+            Tier::Memory => {
+                self.memory.remove(pending.hash);
+            }
+            Tier::Disk => {
+                let db_hash = i64::from_ne_bytes(pending.hash.to_ne_bytes());
+                self.scratch()?
+                    .prepare_cached("delete from seen where h = ?1")?
+                    .execute([db_hash])?;
+            }
+            Tier::Collided => {
+                self.scratch()?
+                    .prepare_cached("delete from seen_collided where external_id = ?1")?
+                    .execute([key])?;
+            }
         }
         Ok(())
     }
@@ -264,30 +354,33 @@ mod tests {
         }
     }
 
+    /// Rows in a scratch table (0 while the scratch database is not open).
     fn count(seen: &SeenKeys<impl BuildHasher>, table: &str) -> i64 {
-        seen.db
-            .query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
-            .expect("count")
+        seen.db.as_ref().map_or(0, |db| {
+            db.query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
+                .expect("count")
+        })
     }
 
     #[test]
     fn finds_existing_and_adds_new_keys() {
         let rows = Rows::new();
-        let mut seen = SeenKeys::open(1024, 1).expect("open");
+        let mut seen = SeenKeys::open(1024, 1);
         assert_eq!(rows.upsert(&mut seen, "a"), 1);
         assert_eq!(rows.upsert(&mut seen, "b"), 2);
         assert_eq!(rows.upsert(&mut seen, "a"), 1);
         assert_eq!(rows.upsert(&mut seen, "b"), 2);
         assert_eq!(seen.len(), 2);
         assert_eq!(rows.keys(), ["a", "b"]);
-        assert_eq!(count(&seen, "seen"), 2);
-        assert_eq!(count(&seen, "seen_collided"), 0);
+        // All in memory: no scratch database at all.
+        assert_eq!(seen.memory.len(), 2);
+        assert!(seen.db.is_none());
     }
 
     #[test]
     fn hash_is_fixed_across_instances() {
-        let a = SeenKeys::open(1024, 1).expect("open");
-        let b = SeenKeys::open(1024, 1).expect("open");
+        let a = SeenKeys::open(1024, 1);
+        let b = SeenKeys::open(1024, 1);
         let key = "role:1:member:user:7";
         assert_eq!(a.hasher.hash_one(key), b.hasher.hash_one(key));
         assert_ne!(
@@ -299,7 +392,7 @@ mod tests {
     #[test]
     fn colliding_hashes_never_merge_distinct_keys() {
         let rows = Rows::new();
-        let mut seen = SeenKeys::open_with(1024, 1, Constant).expect("open");
+        let mut seen = SeenKeys::open_with(1024, 1, Constant, MEM_SLOTS);
         for (i, key) in ["x", "y", "z"].iter().enumerate() {
             assert_eq!(
                 rows.upsert(&mut seen, key),
@@ -311,7 +404,8 @@ mod tests {
         assert_eq!(rows.upsert(&mut seen, "x"), 1);
         assert_eq!(seen.len(), 3);
         assert_eq!(rows.keys(), ["x", "y", "z"]);
-        assert_eq!(count(&seen, "seen"), 1);
+        assert_eq!(seen.memory.len(), 1);
+        assert_eq!(count(&seen, "seen"), 0);
         assert_eq!(count(&seen, "seen_collided"), 2);
     }
 
@@ -319,7 +413,7 @@ mod tests {
     fn wrong_prediction_is_corrected_and_release_forgets() {
         let rows = Rows::new();
         // Row 5 is predicted, but the table is empty, so SQLite uses row 1.
-        let mut seen = SeenKeys::open_with(1024, 5, Constant).expect("open");
+        let mut seen = SeenKeys::open_with(1024, 5, Constant, MEM_SLOTS);
         assert_eq!(rows.upsert(&mut seen, "a"), 1);
         assert_eq!(rows.upsert(&mut seen, "a"), 1);
         // A collided key whose row could not be written is forgotten, then claimed again.
@@ -329,7 +423,7 @@ mod tests {
         let Claim::New(pending) = claim else {
             panic!("b is new: {claim:?}");
         };
-        assert!(pending.collided);
+        assert_eq!(pending.tier, Tier::Collided);
         assert_eq!(pending.row, 2);
         seen.release(pending, "b").expect("release");
         assert_eq!(count(&seen, "seen_collided"), 0);
@@ -337,18 +431,125 @@ mod tests {
         assert_eq!(rows.upsert(&mut seen, "b"), 2);
         assert_eq!(rows.keys(), ["a", "b"]);
         // And a plain (non-collided) release.
-        let mut seen = SeenKeys::open(1024, 3).expect("open");
+        let mut seen = SeenKeys::open(1024, 3);
         let Claim::New(pending) = seen.claim("c", |_| Ok(false)).expect("claim") else {
             panic!("c is new");
         };
+        assert_eq!(pending.tier, Tier::Memory);
         seen.release(pending, "c").expect("release");
-        assert_eq!(count(&seen, "seen"), 0);
+        assert_eq!(seen.memory.len(), 0);
+    }
+
+    /// Keys `k0..k{n}`.
+    fn keys(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("k{i}")).collect()
+    }
+
+    #[test]
+    fn keys_past_the_memory_cap_spill_to_disk() {
+        let rows = Rows::new();
+        // 4 slots: 3 keys in memory, the rest on disk.
+        let mut seen =
+            SeenKeys::open_with(1024, 1, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        let all = keys(10);
+        for (i, key) in all.iter().enumerate() {
+            assert_eq!(
+                rows.upsert(&mut seen, key),
+                i64::try_from(i + 1).expect("i")
+            );
+        }
+        assert_eq!(seen.memory.len(), 3);
+        assert!(seen.spilled);
+        assert_eq!(count(&seen, "seen"), 7);
+        // Every key, from either tier, maps back to its own row.
+        for (i, key) in all.iter().enumerate().rev() {
+            assert_eq!(
+                rows.upsert(&mut seen, key),
+                i64::try_from(i + 1).expect("i")
+            );
+        }
+        assert_eq!(seen.len(), 10);
+        assert_eq!(rows.keys(), all);
+        assert_eq!(count(&seen, "seen"), 7);
+        assert_eq!(count(&seen, "seen_collided"), 0);
+    }
+
+    #[test]
+    fn after_spilling_a_freed_memory_slot_is_not_reused() {
+        let rows = Rows::new();
+        let mut seen =
+            SeenKeys::open_with(1024, 1, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        for key in keys(5) {
+            rows.upsert(&mut seen, &key);
+        }
+        // A memory key is released after the spill (its row failed)...
+        let before = seen.memory.len();
+        let Claim::Existing(_) = seen
+            .claim("k0", |row| Ok(rows.key_at(row)?.as_deref() == Some("k0")))
+            .expect("claim")
+        else {
+            panic!("k0 exists");
+        };
+        let pending = Pending {
+            hash: seen.hash("k0"),
+            row: 1,
+            tier: Tier::Memory,
+        };
+        seen.release(pending, "k0").expect("release");
+        assert_eq!(seen.memory.len(), before - 1);
+        // ...and a disk key is still found on disk, not re-added to the freed memory slot.
+        assert_eq!(rows.upsert(&mut seen, "k4"), 5);
+        assert_eq!(seen.memory.len(), before - 1);
+        // New keys keep going to disk.
+        assert_eq!(rows.upsert(&mut seen, "new"), 6);
+        assert_eq!(seen.memory.len(), before - 1);
+        assert_eq!(count(&seen, "seen"), 3);
+    }
+
+    #[test]
+    fn disk_tier_corrects_predictions_and_releases() {
+        let rows = Rows::new();
+        // Cap 4 slots = 3 memory keys; predicting row 9 on an empty table is wrong every time.
+        let mut seen =
+            SeenKeys::open_with(1024, 9, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        for key in keys(3) {
+            rows.upsert(&mut seen, &key);
+        }
+        assert_eq!(rows.upsert(&mut seen, "k3"), 4);
+        assert_eq!(rows.upsert(&mut seen, "k3"), 4);
+        let Claim::New(pending) = seen.claim("k4", |_| Ok(false)).expect("claim") else {
+            panic!("k4 is new");
+        };
+        assert_eq!(pending.tier, Tier::Disk);
+        seen.release(pending, "k4").expect("release");
+        assert_eq!(count(&seen, "seen"), 1);
+        assert_eq!(rows.upsert(&mut seen, "k4"), 5);
+        assert_eq!(rows.keys(), keys(5));
+    }
+
+    #[test]
+    fn collisions_after_the_spill_stay_distinct() {
+        let rows = Rows::new();
+        // Every hash is equal: one key in memory, every other key by full key on disk.
+        let mut seen = SeenKeys::open_with(1024, 1, Constant, 4);
+        let all = keys(6);
+        for _ in 0..2 {
+            for (i, key) in all.iter().enumerate() {
+                assert_eq!(
+                    rows.upsert(&mut seen, key),
+                    i64::try_from(i + 1).expect("i")
+                );
+            }
+        }
+        assert_eq!(seen.memory.len(), 1);
+        assert_eq!(count(&seen, "seen_collided"), 5);
+        assert_eq!(rows.keys(), all);
     }
 
     #[test]
     fn lookup_errors_propagate() {
         let rows = Rows::new();
-        let mut seen = SeenKeys::open(1024, 1).expect("open");
+        let mut seen = SeenKeys::open(1024, 1);
         assert_eq!(rows.upsert(&mut seen, "k"), 1);
         let err = seen
             .claim("k", |_| Err(C1zError::Closed))
