@@ -236,6 +236,29 @@ impl C1zWriter {
         Ok(())
     }
 
+    /// Finishes an `insert … on conflict do nothing` of a resource type, resource or
+    /// entitlement: when nothing was inserted (`inserted == 0`) the row exists, and only its
+    /// `data` is replaced (`update_sql`), so the key columns keep the first write (spec §4).
+    fn upsert_tail(
+        &mut self,
+        inserted: usize,
+        update_sql: &'static str,
+        external_id: &str,
+    ) -> Result<Upsert, C1zError> {
+        let result = if inserted == 0 {
+            self.conn()?.prepare_cached(update_sql)?.execute(params![
+                self.data_buf,
+                external_id,
+                self.sync_id
+            ])?;
+            Upsert::Updated
+        } else {
+            Upsert::Inserted
+        };
+        self.row_written()?;
+        Ok(result)
+    }
+
     /// Stores a resource type (key: `rt.id`).
     pub fn put_resource_type(&mut self, rt: &ResourceType) -> Result<Upsert, C1zError> {
         if rt.id.is_empty() {
@@ -250,17 +273,11 @@ impl C1zWriter {
                  values (?1, ?2, ?3, ?4) on conflict (external_id, sync_id) do nothing",
             )?
             .execute(params![rt.id, self.data_buf, self.sync_id, self.ts_buf])?;
-        let result = if n == 0 {
-            conn.prepare_cached(
-                "update v1_resource_types set data = ?1 where external_id = ?2 and sync_id = ?3",
-            )?
-            .execute(params![self.data_buf, rt.id, self.sync_id])?;
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        };
-        self.row_written()?;
-        Ok(result)
+        self.upsert_tail(
+            n,
+            "update v1_resource_types set data = ?1 where external_id = ?2 and sync_id = ?3",
+            &rt.id,
+        )
     }
 
     /// Stores a resource (key: `"<type>:<id>"`; parent columns from `parent_resource_id`).
@@ -292,17 +309,11 @@ impl C1zWriter {
                 self.sync_id,
                 self.ts_buf
             ])?;
-        let result = if n == 0 {
-            conn.prepare_cached(
-                "update v1_resources set data = ?1 where external_id = ?2 and sync_id = ?3",
-            )?
-            .execute(params![self.data_buf, external_id, self.sync_id])?;
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        };
-        self.row_written()?;
-        Ok(result)
+        self.upsert_tail(
+            n,
+            "update v1_resources set data = ?1 where external_id = ?2 and sync_id = ?3",
+            &external_id,
+        )
     }
 
     /// Stores an entitlement (key: `ent.id`; resource columns from `ent.resource.id`).
@@ -332,17 +343,11 @@ impl C1zWriter {
                 self.sync_id,
                 self.ts_buf
             ])?;
-        let result = if n == 0 {
-            conn.prepare_cached(
-                "update v1_entitlements set data = ?1 where external_id = ?2 and sync_id = ?3",
-            )?
-            .execute(params![self.data_buf, e.id, self.sync_id])?;
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        };
-        self.row_written()?;
-        Ok(result)
+        self.upsert_tail(
+            n,
+            "update v1_entitlements set data = ?1 where external_id = ?2 and sync_id = ?3",
+            &e.id,
+        )
     }
 
     /// Stores a grant (key: `grant.id`). A `GrantExpandable` annotation with at least one
