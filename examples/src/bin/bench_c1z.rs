@@ -24,6 +24,10 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: u64 = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         [] => 1_000_000,
+        ["-h" | "--help"] => {
+            println!("usage: bench_c1z [N | --grants N]   (default N = 1000000)");
+            return Ok(());
+        }
         [n] | ["--grants", n] => n.parse().context("N must be a number")?,
         _ => anyhow::bail!("usage: bench_c1z [N | --grants N]"),
     };
