@@ -129,7 +129,7 @@ async fn legacy_roles(
 ) -> Part<LegacyRole> {
     let (roles, status) = optional_part(
         !config.disable_custom_roles_sync,
-        client.roles().list().try_collect(),
+        client.roles().list().into_stream().try_collect(),
         true,
         "custom roles (GET /api/roles); only the system roles are synced",
         notes,
@@ -189,7 +189,7 @@ async fn project_roles(
 ) -> Part<ProjectRole> {
     let (roles, status) = optional_part(
         config.sync_project_roles,
-        client.project_roles().list().try_collect(),
+        client.project_roles().list().into_stream().try_collect(),
         false,
         "project roles and grants (GET /api/project_roles)",
         notes,
@@ -407,7 +407,12 @@ async fn group_members(
     workato_api::UserGroup,
     ApiResult<Vec<workato_api::UserGroupMember>>,
 ) {
-    let members = client.user_groups().members(&group.id).try_collect().await;
+    let members = client
+        .user_groups()
+        .members(&group.id)
+        .into_stream()
+        .try_collect()
+        .await;
     (group, members)
 }
 
@@ -429,6 +434,7 @@ async fn grants_of(
     let grants = client
         .project_grants()
         .list_for_project(workato_api::ProjectId(project))
+        .into_stream()
         .try_collect()
         .await;
     (project, grants)
@@ -474,7 +480,11 @@ impl Snapshot {
         let (legacy, envs, projects, proles, groups) = futures::join!(
             legacy_roles(client, config, &mut n1),
             env_roles(client, config, &mut n2),
-            client.projects().list().try_collect::<Vec<_>>(),
+            client
+                .projects()
+                .list()
+                .into_stream()
+                .try_collect::<Vec<_>>(),
             project_roles(client, config, &mut n3),
             groups(client, config, &mut n4),
         );
