@@ -2,7 +2,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::C1zError;
@@ -59,14 +58,14 @@ fn write_tmp(db: &Path, tmp: &Path, level: i32) -> Result<u64, C1zError> {
         move |source| C1zError::Io { op, path, source }
     };
     let mut input = File::open(db).map_err(io_err("open temp database", db))?;
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(tmp)
-        .map_err(io_err("create temp c1z", tmp))?;
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // Owner-only file modes exist on Unix; elsewhere the directory's ACLs apply.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(tmp).map_err(io_err("create temp c1z", tmp))?;
     // An existing `<out>.tmp` keeps its old mode through `mode()`; force 0600.
+    #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(fs::Permissions::from_mode(0o600))
