@@ -630,7 +630,11 @@ mod tests {
                 })
             })
             .collect();
-        insta::assert_json_snapshot!(rows);
+        // Stored in `src/insta/`: insta's default `src/snapshots/` would sit beside (and read
+        // like part of) the `snapshot` module, which is about workspace snapshots.
+        insta::with_settings!({ snapshot_path => "insta" }, {
+            insta::assert_json_snapshot!(rows);
+        });
     }
 
     #[test]
