@@ -57,10 +57,6 @@ fn unavailable(what: &str, err: &workato_api::Error, notes: &mut Vec<String>) ->
     }
 }
 
-fn env_of(env: &workato_api::EnvironmentType) -> Option<Environment> {
-    Environment::parse_lenient(env.as_str())
-}
-
 fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     let mut out = Member::new(m.id.get(), m.name, m.email);
     out.external_id = m.external_id;
@@ -68,7 +64,7 @@ fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     out.grant_type = m.grant_type.map(|g| g.to_string());
     out.time_zone = m.time_zone;
     for r in m.roles {
-        let Some(env) = env_of(&r.environment_type) else {
+        let Some(env) = Environment::from_api(&r.environment_type) else {
             // Defect 14: skip the entry, keep the member's other roles.
             notes.push(format!(
                 "collaborator {} ({}): skipping role {:?} in unknown environment {:?}",
@@ -346,7 +342,7 @@ async fn project_grants(
                 .project
                 .as_ref()
                 .and_then(|p| p.environment.as_ref())
-                .and_then(|e| env_of(&e.environment_type));
+                .and_then(|e| Environment::from_api(&e.environment_type));
             out.push(ProjectGrant {
                 id: g.id.to_string(),
                 project_id: g.project.as_ref().map_or(pid, |p| p.id.get()),
@@ -370,7 +366,7 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
             rows.into_iter()
                 .filter_map(|r| {
                     Some(PrivilegeRow {
-                        env: env_of(&r.environment_type)?,
+                        env: Environment::from_api(&r.environment_type)?,
                         role_name: r.name,
                         privileges: pairs(r.privileges),
                         folder_ids: r
