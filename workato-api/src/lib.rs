@@ -49,7 +49,8 @@
 //! # Crate organization
 //!
 //! - Client and transport: [`Client`] / [`ClientBuilder`] (`client`), [`ApiToken`]
-//!   (`token`), [`DataCenter`] (`data_center`), [`Family`] (`family`: rate-limit buckets and
+//!   (`token`), [`DataCenter`] (`data_center`), [`transport_allowed`] (`transport`: where the
+//!   token may be sent), [`Family`] (`family`: rate-limit buckets and
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
@@ -95,6 +96,7 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod transport;
 pub mod user_groups;
 pub mod workspace;
 
@@ -108,6 +110,7 @@ pub use pagination::{ItemStream, List, Page};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use stats::ClientStats;
 pub use token::ApiToken;
+pub use transport::{is_loopback, transport_allowed};
 
 pub use environment_roles::EnvironmentRole;
 pub use folders::Folder;
