@@ -47,6 +47,10 @@
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
 //! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
+//! - Permissions: [`permissions`] maps each endpoint to the API-client role permission that
+//!   unlocks it, and holds [`permissions::SETUP_GUIDE`], the minimum client role a sync needs.
+//! - Trust: HTTPS trusts the platform's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   replace it, as for Go programs and OpenSSL); proxies come from `HTTPS_PROXY` / `NO_PROXY`.
 //! - Pagination: [`pagination`] holds the one abstraction behind every listing
 //!   ([`ItemStream`]), for both `page`/`per_page` and `page[number]`/`page[size]` styles.
 //! - One module per API resource, each with its serde models and a handler reached from the
@@ -76,6 +80,7 @@ pub mod ids;
 mod lenient;
 pub mod members;
 pub mod pagination;
+pub mod permissions;
 pub mod project_grants;
 pub mod project_roles;
 pub mod projects;
@@ -86,6 +91,7 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod trust;
 pub mod user_groups;
 pub mod workspace;
 
@@ -99,6 +105,7 @@ pub use pagination::ItemStream;
 pub use retry::{RetryDecision, RetryPolicy};
 pub use stats::ClientStats;
 pub use token::ApiToken;
+pub use trust::TrustError;
 
 pub use environment_roles::EnvironmentRole;
 pub use folders::Folder;
