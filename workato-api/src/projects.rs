@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
 use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
@@ -32,6 +33,15 @@ handler! {
 }
 
 impl ProjectsHandler {
+    /// `GET /api/projects?page=1&per_page=1`: at most one project. The cheapest call the
+    /// setup guide's client role allows, used to check the token and base URL before a sync.
+    pub async fn first(&self) -> Result<Option<Project>> {
+        let route = Route::api(["projects"])
+            .with_pairs(&[("page", "1".to_owned()), ("per_page", "1".to_owned())]);
+        let page: Vec<Project> = self.client.get_json(&route).await?;
+        Ok(page.into_iter().next())
+    }
+
     /// `GET /api/projects`, `page`/`per_page` style.
     pub fn list(&self) -> ItemStream<Project> {
         self.client

@@ -17,6 +17,20 @@ pub enum Error {
         #[source]
         source: Box<workato_api::Error>,
     },
+    /// `GET /api/members` answered 403: the API client's role lacks "Get collaborators", or
+    /// the client has no DEV access (Workato serves collaborator endpoints only with DEV
+    /// access). Nothing can be synced without collaborators.
+    #[error(
+        "Workato refused to list collaborators (403): the API client needs the \"{}\" \
+         permission in its client role, and access to the DEV environment (Workato serves the \
+         collaborator endpoints only to API clients with DEV access)",
+        workato_api::permissions::GET_COLLABORATORS
+    )]
+    MembersForbidden {
+        /// The API error.
+        #[source]
+        source: Box<workato_api::Error>,
+    },
     /// `GET /api/members` failed.
     #[error("listing collaborators failed")]
     ListMembers {
@@ -24,8 +38,8 @@ pub enum Error {
         #[source]
         source: Box<workato_api::Error>,
     },
-    /// `GET /api/users/me` failed while validating the configuration.
-    #[error("validating the connection failed (GET /api/users/me): check the API key and the data center / base URL")]
+    /// The connectivity check (`GET /api/projects?page=1&per_page=1`) failed.
+    #[error("validating the connection failed (GET /api/projects): check the API key, the data center / base URL, and that the API client's role allows \"List projects\"")]
     Validate {
         /// The API error.
         #[source]

@@ -249,3 +249,49 @@ async fn unauthorized_rbac_v2_endpoint_mentions_migration() {
     m.assert_async().await;
     guard.verify().await;
 }
+
+#[tokio::test]
+async fn forbidden_members_names_the_permission_and_dev_access() {
+    let err = members_list_error(403, r#"{"message":"Forbidden"}"#).await;
+    assert_eq!(
+        err.missing_permission(),
+        Some("Collaborators › Get collaborators")
+    );
+    assert!(err.needs_dev_access());
+    insta::assert_snapshot!(err, @r#"GET /api/members failed with HTTP 403 Forbidden: Forbidden (the API client role lacks the "Collaborators › Get collaborators" permission, or the API client has no access to the DEV environment, which Workato requires for this endpoint)"#);
+}
+
+#[tokio::test]
+async fn forbidden_role_update_names_update_collaborators_roles() {
+    let mut s = server().await;
+    let m = once(reply_status(
+        s.mock("PUT", "/api/members/1002"),
+        403,
+        r#"{"message":"Forbidden"}"#,
+    ))
+    .await;
+    let guard = catch_all(&mut s).await;
+    let err = client(&s)
+        .members()
+        .update_roles(
+            MemberId(1002),
+            vec![workato_api::EnvRoleAssignment::new(
+                workato_api::EnvironmentType::Dev,
+                "Operator",
+            )],
+        )
+        .await
+        .expect_err("403");
+    assert_eq!(
+        err.missing_permission(),
+        Some(workato_api::permissions::UPDATE_COLLABORATOR_ROLES)
+    );
+    assert!(
+        err.to_string().contains("Update collaborators' roles"),
+        "{err}"
+    );
+    assert_no_token(&err);
+    // 403 is final: exactly one PUT, no retry.
+    m.assert_async().await;
+    guard.verify().await;
+}

@@ -454,14 +454,16 @@ impl Snapshot {
     pub async fn load(client: &Client, config: &ConnectorConfig) -> Result<Snapshot, Error> {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
-            if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized {
+            match source.status().map(|s| s.as_u16()) {
+                Some(401) => Error::Unauthorized {
                     source: Box::new(source),
-                }
-            } else {
-                Error::ListMembers {
+                },
+                Some(403) => Error::MembersForbidden {
                     source: Box::new(source),
-                }
+                },
+                _ => Error::ListMembers {
+                    source: Box::new(source),
+                },
             }
         })?;
         if let Some(total) = listed.total {
