@@ -376,7 +376,10 @@ impl Client {
                 }
                 Err(source) => {
                     debug!(%method, %path, attempt, timeout = source.is_timeout(), "workato transport error");
-                    let failure = if source.is_timeout()
+                    // An untrusted certificate fails the same way every time: no retry.
+                    let failure = if crate::trust::is_certificate_error(&source) {
+                        AttemptFailure::Other
+                    } else if source.is_timeout()
                         || source.is_connect()
                         || source.is_request()
                         || source.is_body()

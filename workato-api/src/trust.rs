@@ -15,11 +15,14 @@ pub enum TrustError {
     /// Nothing usable was found: no CA bundle on this machine, or `SSL_CERT_FILE` /
     /// `SSL_CERT_DIR` name nothing readable.
     #[error(
-        "no trusted CA certificates found{problems}: install the system CA bundle (e.g. the \
-         ca-certificates package) or set SSL_CERT_FILE to a PEM file of CA certificates",
+        "no trusted CA certificates found {place}{problems}: install the system CA bundle (e.g. \
+         the ca-certificates package) or set SSL_CERT_FILE to a PEM file of CA certificates",
         problems = Problems(.problems)
     )]
     NoCertificates {
+        /// Where they were looked for: `in the platform store`, or the variables that
+        /// replaced it (`in SSL_CERT_FILE=/etc/corp.pem`).
+        place: String,
         /// What the loader reported (unreadable files, bad PEM), one entry each.
         problems: Vec<String>,
     },
@@ -30,9 +33,24 @@ struct Problems<'a>(&'a [String]);
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            return f.write_str(" in the platform store");
+            return Ok(());
         }
         write!(f, " ({})", self.0.join("; "))
+    }
+}
+
+/// Where the loader looks, as `rustls-native-certs` decides: the variables when either is set.
+fn place() -> String {
+    let set: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .into_iter()
+        .filter_map(|name| {
+            std::env::var_os(name).map(|v| format!("{name}={}", std::path::Path::new(&v).display()))
+        })
+        .collect();
+    if set.is_empty() {
+        "in the platform store".to_owned()
+    } else {
+        format!("in {}", set.join(" and "))
     }
 }
 
@@ -55,7 +73,10 @@ pub(crate) fn platform_roots() -> Result<Vec<reqwest::Certificate>, TrustError> 
         }
     }
     if roots.is_empty() {
-        return Err(TrustError::NoCertificates { problems });
+        return Err(TrustError::NoCertificates {
+            place: place(),
+            problems,
+        });
     }
     for problem in &problems {
         tracing::warn!(%problem, "some trusted CA certificates could not be loaded");
@@ -105,7 +126,10 @@ mod tests {
 
     #[test]
     fn no_certificates_message_says_what_to_do() {
-        let empty = TrustError::NoCertificates { problems: vec![] };
+        let empty = TrustError::NoCertificates {
+            place: "in the platform store".into(),
+            problems: vec![],
+        };
         assert_eq!(
             empty.to_string(),
             "no trusted CA certificates found in the platform store: install the system CA \
@@ -113,11 +137,13 @@ mod tests {
              certificates"
         );
         let bad = TrustError::NoCertificates {
+            place: "in SSL_CERT_FILE=/nope".into(),
             problems: vec!["could not load certs from file /nope: No such file".into()],
         };
-        assert!(bad
-            .to_string()
-            .starts_with("no trusted CA certificates found (could not load certs from file /nope"));
+        assert!(bad.to_string().starts_with(
+            "no trusted CA certificates found in SSL_CERT_FILE=/nope (could not load certs from \
+             file /nope"
+        ));
     }
 
     #[test]
