@@ -39,7 +39,10 @@ pub enum Error {
         source: Box<workato_api::Error>,
     },
     /// The connectivity check (`GET /api/projects?page=1&per_page=1`) failed.
-    #[error("validating the connection failed (GET /api/projects): check the API key, the data center / base URL, and that the API client's role allows \"List projects\"")]
+    #[error(
+        "validating the connection failed (GET /api/projects){}",
+        ValidateHint(source)
+    )]
     Validate {
         /// The API error.
         #[source]
@@ -133,4 +136,22 @@ pub enum Error {
     /// A page token this connector did not issue.
     #[error("invalid page token {0:?}")]
     PageToken(String),
+}
+
+/// What to check after a failed connectivity check, by how it failed; transport failures
+/// explain themselves in the source.
+struct ValidateHint<'a>(&'a workato_api::Error);
+
+impl std::fmt::Display for ValidateHint<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.status().map(|s| s.as_u16()) {
+            Some(401) => f.write_str(": check the API key"),
+            Some(403) => {
+                f.write_str(": the API client's role needs \"Projects & folders › List projects\"")
+            }
+            Some(404) => f.write_str(": check the data center / base URL"),
+            Some(_) => f.write_str(": check the API key and the data center / base URL"),
+            None => Ok(()),
+        }
+    }
 }

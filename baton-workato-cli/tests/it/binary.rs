@@ -54,3 +54,8 @@ pub fn workato_env(url: &str, token: &str) -> Vec<(&'static str, String)> {
         ("BATON_WORKATO_API_KEY", token.to_owned()),
     ]
 }
+
+/// The last line of stderr: the error report a person reads.
+pub fn error_line(out: &Output) -> &str {
+    out.stderr.lines().last().unwrap_or_default()
+}

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use workato_api::fake::{FakeWorkato, Seed, TlsIdentity};
 
-use crate::binary::{run, workato_env, Output};
+use crate::binary::{error_line, run, workato_env, Output};
 
 /// A CA (PEM), and a `127.0.0.1`/`localhost` server certificate and key it signed (PEM).
 struct Minted {
@@ -190,6 +190,8 @@ async fn untrusted_certificate_fails_clearly() {
     );
     assert!(out.stderr.contains("SSL_CERT_FILE"), "{}", out.stderr);
     assert!(out.stderr.contains("UnknownIssuer"), "{}", out.stderr);
+    let port = fake.addr().port().to_string();
+    insta::assert_snapshot!(error_line(&out).replace(&port, "[PORT]"), @"error: cannot connect to Workato: validating the connection failed (GET /api/projects): GET /api/projects: the server's TLS certificate is not trusted (behind a TLS-inspecting proxy, add the proxy's CA certificate to the system store or point SSL_CERT_FILE at it): error sending request for url (https://127.0.0.1:[PORT]/api/projects?page=1&per_page=1): client error (Connect): invalid peer certificate: UnknownIssuer");
     assert!(!out.stderr.contains(fake.token()));
     assert_eq!(fake.total_requests(), 0, "no request got through");
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use baton_model::c1z::{C1zReader, ResourceFilter};
 use workato_api::fake::{EnvironmentScope, FakeWorkato, Profile, Seed};
 
-use crate::binary::{run, workato_env};
+use crate::binary::{error_line, run, workato_env};
 
 const PUT_MEMBER: &str = "PUT /api/members/:id";
 /// Carol (1002) and the legacy custom role "Custom Reviewer" (1): its name is read from
@@ -179,6 +179,7 @@ async fn readonly_guide_syncs_but_a_grant_fails_naming_the_permission() {
         out.stderr
     );
     assert!(out.stderr.contains("403"), "{}", out.stderr);
+    insta::assert_snapshot!(error_line(&out), @r#"error: --grant-entitlement failed: assigning the role failed: PUT /api/members/1002 failed with HTTP 403 Forbidden: Forbidden (the API client role lacks the "Collaborators › Update collaborators' roles" permission, or the API client has no access to the DEV environment, which Workato requires for this endpoint)"#);
     // The role name, the member, one refused PUT, then nothing.
     assert_eq!(
         fake.requests().into_iter().collect::<Vec<_>>(),
@@ -225,6 +226,11 @@ async fn prod_scoped_client_is_told_it_needs_dev_access() {
         out.stderr
     );
     assert!(out.stderr.contains("Get collaborators"), "{}", out.stderr);
+    assert!(
+        error_line(&out).starts_with("error: sync failed; sync.c1z was left unchanged: "),
+        "{}",
+        out.stderr
+    );
     assert!(!dir.path().join("sync.c1z").exists());
     assert_eq!(fake.forbidden().get("GET /api/members"), Some(&1));
 }
