@@ -38,7 +38,9 @@ pub const DDL: &[&str] = &[
 )",
     "create index if not exists idx_entitlements_resource_id_v1 on v1_entitlements (resource_type_id, resource_id)",
     "create unique index if not exists idx_entitlements_external_sync_v1 on v1_entitlements (external_id, sync_id)",
-    // sync_runs precedes grants: Go's grants migration joins it.
+    // sync_runs precedes grants: Go's grants migration joins it. Exactly baton-sdk v0.7.27's
+    // columns: its `baton export c1z` clones this table into one with that column set and
+    // fails on any newer column (docs/c1z.md).
     "create table if not exists v1_sync_runs (
     id integer primary key,
     sync_id text not null,
@@ -48,12 +50,7 @@ pub const DDL: &[&str] = &[
     sync_type text not null default 'full',
     parent_sync_id text not null default '',
     linked_sync_id text not null default '',
-    supports_diff integer not null default 0,
-    grants_backfilled integer not null default 0,
-    stats text,
-    ingest_invariant_generation text not null default '',
-    ingest_invariant_coverage text not null default '',
-    ingest_invariant_mode text not null default ''
+    supports_diff integer not null default 0
 )",
     "create unique index if not exists idx_sync_runs_sync_id_v1 on v1_sync_runs (sync_id)",
     "create table if not exists v1_grants (

@@ -1,10 +1,9 @@
 //! [`C1zWriter`]: builds a c1z v1 file in a temp directory and swaps it into place atomically.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::Utc;
 use prost::Message;
 use rusqlite::{params, Connection, OptionalExtension};
 use tempfile::TempDir;
@@ -193,9 +192,8 @@ impl C1zWriter {
         format_now(&mut ts_buf);
         conn.execute(
             "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type,
-               parent_sync_id, linked_sync_id, supports_diff, grants_backfilled, stats,
-               ingest_invariant_generation, ingest_invariant_coverage, ingest_invariant_mode)
-             values (?1, ?2, NULL, '', 'full', '', '', 1, 1, NULL, '', '', '')",
+               parent_sync_id, linked_sync_id, supports_diff)
+             values (?1, ?2, NULL, '', 'full', '', '', 1)",
             params![sync_id, ts_buf],
         )?;
         Ok(Self {
@@ -799,40 +797,15 @@ fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {
     }
 }
 
-/// Writes the current UTC time in Go's layout into `buf`, without chrono's format machinery
-/// (this runs once per row).
+/// Writes the current UTC time in Go's layout into `buf` (this runs once per row).
 fn format_now(buf: &mut String) {
-    format_into(buf, &Utc::now());
-}
-
-fn format_into(buf: &mut String, t: &DateTime<Utc>) {
     buf.clear();
-    let _ = write!(
-        buf,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos != 0 {
-        let mut digits = 9;
-        let mut n = nanos;
-        while n % 10 == 0 {
-            n /= 10;
-            digits -= 1;
-        }
-        let _ = write!(buf, ".{n:0digits$}");
-    }
+    super::timestamp::push_go(buf, &Utc::now());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::c1z::timestamp::format_go;
     use crate::model::ids::{entitlement_id, grant_id, resource_id};
     use crate::proto::pack;
 
@@ -1033,23 +1006,5 @@ mod tests {
             .query_row("pragma integrity_check", [], |r| r.get(0))
             .expect("check");
         assert_eq!(check, "ok");
-    }
-
-    #[test]
-    fn fast_format_matches_reference() {
-        let mut buf = String::new();
-        for nanos in [
-            0u32,
-            1,
-            10,
-            60_056_000,
-            212_981_283,
-            999_999_999,
-            100_000_000,
-        ] {
-            let t = DateTime::from_timestamp(1_795_799_387, nanos).expect("valid test input");
-            format_into(&mut buf, &t);
-            assert_eq!(buf, format_go(&t));
-        }
     }
 }
