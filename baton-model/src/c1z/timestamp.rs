@@ -79,7 +79,15 @@ mod tests {
 
     #[test]
     fn push_go_matches_chrono_formatting() {
-        for nanos in [0u32, 1, 10, 60_056_000, 212_981_283, 999_999_999, 100_000_000] {
+        for nanos in [
+            0u32,
+            1,
+            10,
+            60_056_000,
+            212_981_283,
+            999_999_999,
+            100_000_000,
+        ] {
             let t = DateTime::from_timestamp(1_795_799_387, nanos).expect("valid test input");
             let mut expected = t.format("%Y-%m-%d %H:%M:%S").to_string();
             if nanos != 0 {
