@@ -963,3 +963,96 @@ fn reader_picks_sync_like_go() {
     assert!(r.current_sync().is_none());
     assert_eq!(r.resource_types().expect("rts").len(), 2);
 }
+
+/// Writes the sample with one grant dropped, one added and one resource renamed.
+fn write_changed_sample(out: &Path) -> String {
+    let mut s = sample();
+    s.grants.remove(0);
+    let extra = GrantBuilder::new(&s.entitlements[1], &resource_id("user", "1"))
+        .build()
+        .expect("grant");
+    s.grants.push(extra);
+    s.resources[1].display_name = "Robert".into();
+    let mut w = C1zWriter::create(out).expect("create");
+    for t in &s.types {
+        w.put_resource_type(t).expect("rt");
+    }
+    for r in &s.resources {
+        w.put_resource(r).expect("r");
+    }
+    for e in &s.entitlements {
+        w.put_entitlement(e).expect("e");
+    }
+    for g in &s.grants {
+        w.put_grant(g).expect("g");
+    }
+    w.finish().expect("finish").sync_id
+}
+
+#[test]
+fn diff_of_two_syncs_in_one_file_and_in_two_files() {
+    use baton_model::c1z::diff::latest_two_full_syncs;
+    let dir = tmp();
+    let out = dir.path().join("diff.c1z");
+    let a = write_sample(&out);
+    let b = write_changed_sample(&out);
+    let r = C1zReader::open(&out).expect("open");
+    assert_eq!(
+        latest_two_full_syncs(&r).expect("syncs"),
+        Some((a.clone(), b.clone()))
+    );
+    let d = baton_model::c1z::diff(&r, &a, &r, &b).expect("diff");
+    let ids = |g: &[Grant]| g.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&d.grants.created), ["project:p1:admin:user:1"]);
+    assert_eq!(ids(&d.grants.deleted), ["group:eng:member:user:1"]);
+    assert!(d.grants.modified.is_empty());
+    assert!(d.resources.created.is_empty() && d.resources.deleted.is_empty());
+    assert_eq!(d.resources.modified.len(), 1);
+    assert_eq!(d.resources.modified[0].display_name, "Robert");
+    assert!(d.entitlements.is_empty());
+    // Reversed: what was created is deleted.
+    let back = baton_model::c1z::diff(&r, &b, &r, &a).expect("diff");
+    assert_eq!(back.grants.created, d.grants.deleted);
+    assert_eq!(back.grants.deleted, d.grants.created);
+    // Identical syncs.
+    assert!(baton_model::c1z::diff(&r, &a, &r, &a)
+        .expect("diff")
+        .is_empty());
+
+    // Two files: the same answer.
+    let other = dir.path().join("base.c1z");
+    let base_id = write_sample(&other);
+    let base = C1zReader::open(&other).expect("open");
+    let d2 = baton_model::c1z::diff(&base, &base_id, &r, &b).expect("diff");
+    assert_eq!(
+        (d2.grants, d2.resources),
+        (d.grants.clone(), d.resources.clone())
+    );
+    // The base file's database is detached again: a second diff works too.
+    assert!(baton_model::c1z::diff(&base, &base_id, &r, &b).is_ok());
+    assert!(matches!(
+        baton_model::c1z::diff(&r, "nope", &r, &b),
+        Err(C1zError::SyncNotFound(_))
+    ));
+
+    // The `baton diff` JSON shape.
+    let json = baton_model::json::diff_output(&d).expect("json").to_value();
+    let grant_ids = |kind: &str| -> Vec<String> {
+        json["grants"][kind]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|g| g["id"].as_str().expect("id").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(grant_ids("created"), ["project:p1:admin:user:1"]);
+    assert_eq!(grant_ids("deleted"), ["group:eng:member:user:1"]);
+    assert!(
+        json["grants"].get("modified").is_none(),
+        "empty lists are omitted"
+    );
+    assert_eq!(json["entitlements"], serde_json::json!({}));
+    assert_eq!(json["resources"]["modified"][0]["displayName"], "Robert");
+}

@@ -169,13 +169,54 @@ pub fn decompress_to(path: &Path, dest: &mut File, max_decoded: u64) -> Result<u
         .map_err(C1zError::Decompress)?;
     // Read one byte more than allowed so an oversized payload is detected, not truncated.
     let mut limited = dec.take(max_decoded.saturating_add(1));
-    let mut out = BufWriter::with_capacity(1 << 20, &mut *dest);
-    let n = io::copy(&mut limited, &mut out).map_err(C1zError::Decompress)?;
-    out.flush().map_err(C1zError::Decompress)?;
+    let mut out = BufWriter::with_capacity(
+        1 << 20,
+        WriteSide {
+            inner: &mut *dest,
+            failed: false,
+        },
+    );
+    // A failing write (a full temp disk) is a local I/O error, not a fault of the c1z.
+    let write_err = |source| C1zError::Io {
+        op: WRITE_TEMP_OP,
+        path: path.to_path_buf(),
+        source,
+    };
+    let copied = io::copy(&mut limited, &mut out);
+    let n = match copied {
+        Ok(n) => n,
+        Err(e) if out.get_ref().failed => return Err(write_err(e)),
+        Err(e) => return Err(C1zError::Decompress(e)),
+    };
+    out.flush().map_err(write_err)?;
     if n > max_decoded {
         return Err(C1zError::TooLarge { limit: max_decoded });
     }
     Ok(n)
+}
+
+/// The `op` of a [`C1zError::Io`] from writing the decompressed database.
+pub(crate) const WRITE_TEMP_OP: &str = "decompress the c1z into a temp file";
+
+/// A writer that remembers whether it failed, to tell write errors from read errors after
+/// `io::copy`.
+struct WriteSide<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: Write> Write for WriteSide<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.failed |= r.is_err();
+        r
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.failed |= r.is_err();
+        r
+    }
 }
 
 #[cfg(test)]

@@ -74,17 +74,24 @@ pub(crate) fn load(out: &Path, dir: &Path, max_decoded: u64) -> Result<Option<Hi
         }
     }
     let db = dir.join("history.db");
-    let load = || -> Result<(), C1zError> {
-        let mut file = std::fs::File::create(&db).map_err(|source| C1zError::Io {
-            op: "create temp database",
-            path: db.clone(),
-            source,
-        })?;
-        framing::decompress_to(out, &mut file, max_decoded)?;
-        drop(file);
-        check_tables(&db)
-    };
-    load().map_err(|e| unreadable(out, e))?;
+    let mut file = std::fs::File::create(&db).map_err(|source| C1zError::Io {
+        op: "create temp database",
+        path: db.clone(),
+        source,
+    })?;
+    match framing::decompress_to(out, &mut file, max_decoded) {
+        Ok(_) => {}
+        // The temp disk, not the c1z, failed.
+        Err(
+            e @ C1zError::Io {
+                op: framing::WRITE_TEMP_OP,
+                ..
+            },
+        ) => return Err(e),
+        Err(e) => return Err(unreadable(out, e)),
+    }
+    drop(file);
+    check_tables(&db).map_err(|e| unreadable(out, e))?;
     Ok(Some(History { db }))
 }
 

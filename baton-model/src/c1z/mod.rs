@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub(crate) mod annotations;
+pub mod diff;
 pub mod framing;
 mod hash_slots;
 mod history;
@@ -19,6 +20,7 @@ mod seen_keys;
 pub mod timestamp;
 mod writer;
 
+pub use diff::{diff, Changes, SyncDiff};
 pub use ksuid::{Ksuid, KsuidError};
 pub use output_lock::lock_path;
 pub use reader::{C1zReader, GrantFilter, ReaderOptions, ResourceFilter, Stats, SyncRun};

@@ -223,6 +223,16 @@ impl C1zReader {
         Ok(reader)
     }
 
+    /// The connection to the decompressed database.
+    pub(super) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The decompressed database file.
+    pub(super) fn database_path(&self) -> &Path {
+        self._db.path()
+    }
+
     /// The sync whose rows this reader shows (`None`: no sync filter, rule 4).
     pub fn current_sync(&self) -> Option<&SyncRun> {
         self.sync.as_ref()
