@@ -4,6 +4,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 
+/// A point in time in UTC, as the reader returns sync times.
+pub type UtcTime = DateTime<Utc>;
+
 /// Formats `t` as `YYYY-MM-DD HH:MM:SS[.fraction]`, trailing zeros of the fraction trimmed and no
 /// dot when the fraction is zero (what Go's `time.Time` formatting produces).
 pub fn format_go(t: &DateTime<Utc>) -> String {
