@@ -1056,3 +1056,45 @@ fn diff_of_two_syncs_in_one_file_and_in_two_files() {
     assert_eq!(json["entitlements"], serde_json::json!({}));
     assert_eq!(json["resources"]["modified"][0]["displayName"], "Robert");
 }
+
+#[test]
+fn a_newer_schema_file_is_appended_to_with_the_v0_7_27_column_set() {
+    // A file with sync_runs columns newer than baton-sdk v0.7.27 (as earlier versions of this
+    // writer produced): the new file keeps the 9 columns, and the old run with them.
+    let dir = tmp();
+    let db = dir.path().join("newer.db");
+    let conn = Connection::open(&db).expect("open");
+    schema::create(&conn).expect("ddl");
+    conn.execute_batch(
+        "alter table v1_sync_runs add column grants_backfilled integer not null default 0;
+         alter table v1_sync_runs add column stats text;
+         insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type, supports_diff, grants_backfilled, stats)
+           values ('OLD', '2026-11-30 10:00:00', '2026-11-30 10:01:00', '', 'full', 1, 1, '{}');
+         insert into v1_resource_types (external_id, data, sync_id, discovered_at)
+           values ('user', x'0a0475736572', 'OLD', '2026-11-30 10:00:00');",
+    )
+    .expect("old rows");
+    drop(conn);
+    let out = dir.path().join("newer.c1z");
+    framing::write_c1z(&db, &out, 3).expect("write");
+    let new = write_sample(&out);
+    assert_eq!(sync_ids(&out), ["OLD".to_string(), new]);
+    let d = tmp();
+    let conn = raw_db(&out, d.path());
+    let cols: Vec<String> = conn
+        .prepare("select name from pragma_table_info('v1_sync_runs')")
+        .expect("p")
+        .query_map([], |r| r.get(0))
+        .expect("q")
+        .collect::<Result<_, _>>()
+        .expect("cols");
+    assert_eq!(cols.len(), 9, "{cols:?}");
+    let old_rt: i64 = conn
+        .query_row(
+            "select count(*) from v1_resource_types where sync_id = 'OLD'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(old_rt, 1);
+}
