@@ -1,5 +1,18 @@
-//! End-to-end tests of the `baton-workato` binary.
+//! The `baton-workato` command line, tested from outside: the real binary run as a child
+//! process against the fake Workato server in the test process, plus the entry point and the
+//! configuration merge called in-process. One test binary, a module per area.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod binary;
+mod config;
 mod corporate_network;
+mod demo;
+mod in_process;
+mod inspect;
+mod jit;
 mod permissions;
+mod secrets;
+mod support;
+mod sync;
+mod usage;

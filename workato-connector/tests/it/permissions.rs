@@ -12,6 +12,7 @@ use serde_json::json;
 use workato_api::fake::{EnvironmentScope, FakeWorkato, Profile, Seed};
 use workato_api::permissions::{self, SETUP_GUIDE};
 use workato_api::{ApiToken, Client, RetryPolicy};
+use workato_connector::error::Step;
 use workato_connector::provision::WorkatoProvisioner;
 use workato_connector::{Error, WorkatoConnector};
 
@@ -91,7 +92,16 @@ async fn connectivity_check_401_blames_the_key() {
     .await;
     let c = WorkatoConnector::new(mock_client(&s), config("dev"));
     let err = c.validate().await.expect_err("401");
-    assert!(matches!(err, Error::Validate { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Api {
+                step: Step::Validate,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let text = chain(&err);
     assert!(text.contains("check the API key"), "{text}");
     assert!(text.contains("HTTP 401"), "{text}");
