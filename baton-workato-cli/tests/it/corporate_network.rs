@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use workato_api::fake::{FakeWorkato, Seed, TlsIdentity};
 
-use crate::binary::{error_line, run, workato_env, Output};
+use crate::support::{error_line, fake_env, run_env, Output};
 
 /// A CA (PEM), and a `127.0.0.1`/`localhost` server certificate and key it signed (PEM).
 struct Minted {
@@ -131,22 +131,22 @@ async fn private_ca_trusted_through_ssl_cert_file_directly_and_through_a_connect
     assert!(fake.url().starts_with("https://"), "{}", fake.url());
     let dir = tempfile::tempdir().expect("tempdir");
     let ca_file = write(dir.path(), "corp-ca.pem", &minted.ca);
-    let mut env = workato_env(&fake.url(), fake.token());
-    env.push(("SSL_CERT_FILE", ca_file));
+    let mut env = fake_env(&fake);
+    env.push(("SSL_CERT_FILE".to_owned(), ca_file));
 
     // Directly.
     let direct = dir.path().join("direct");
     std::fs::create_dir(&direct).expect("dir");
-    assert_synced(&run(&direct, &[], &env).await);
+    assert_synced(&run_env(&direct, &[], &env).await);
     let direct_requests = fake.total_requests();
     assert!(direct_requests > 0);
 
     // Through the proxy: every connection is a CONNECT to the fake's address.
     let proxy = ConnectProxy::start().await;
-    env.push(("HTTPS_PROXY", proxy.url.clone()));
+    env.push(("HTTPS_PROXY".to_owned(), proxy.url.clone()));
     let proxied = dir.path().join("proxied");
     std::fs::create_dir(&proxied).expect("dir");
-    assert_synced(&run(&proxied, &[], &env).await);
+    assert_synced(&run_env(&proxied, &[], &env).await);
     let connects = proxy.connects();
     assert!(!connects.is_empty(), "the proxy saw no CONNECT");
     let target = fake.url().trim_start_matches("https://").to_owned();
@@ -158,10 +158,10 @@ async fn private_ca_trusted_through_ssl_cert_file_directly_and_through_a_connect
 
     // NO_PROXY still bypasses it.
     let seen = connects.len();
-    env.push(("NO_PROXY", "127.0.0.1".to_owned()));
+    env.push(("NO_PROXY".to_owned(), "127.0.0.1".to_owned()));
     let bypass = dir.path().join("bypass");
     std::fs::create_dir(&bypass).expect("dir");
-    assert_synced(&run(&bypass, &[], &env).await);
+    assert_synced(&run_env(&bypass, &[], &env).await);
     assert_eq!(proxy.connects().len(), seen, "NO_PROXY ignored");
 }
 
@@ -170,17 +170,17 @@ async fn untrusted_certificate_fails_clearly() {
     let minted = mint("corporate inspection CA");
     let fake = tls_fake(&minted).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = workato_env(&fake.url(), fake.token());
+    let base = fake_env(&fake);
 
     // Trusting only another CA: the fake's certificate has an unknown issuer. One attempt,
     // no retries (it would fail the same way).
     let other = mint("some other CA");
     let mut env = base.clone();
     env.push((
-        "SSL_CERT_FILE",
+        "SSL_CERT_FILE".to_owned(),
         write(dir.path(), "other-ca.pem", &other.ca),
     ));
-    let out = run(dir.path(), &[], &env).await;
+    let out = run_env(dir.path(), &[], &env).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr
@@ -197,7 +197,7 @@ async fn untrusted_certificate_fails_clearly() {
 
     // Without SSL_CERT_FILE the platform store does not know the test CA either (or the
     // machine has no CA bundle at all): either way a certificate error, no sync.
-    let out = run(dir.path(), &[], &base).await;
+    let out = run_env(dir.path(), &[], &base).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr
@@ -211,8 +211,8 @@ async fn untrusted_certificate_fails_clearly() {
     // SSL_CERT_FILE naming nothing: stop before any request, saying what to do.
     let mut env = base.clone();
     let missing = dir.path().join("no-such-ca.pem").display().to_string();
-    env.push(("SSL_CERT_FILE", missing.clone()));
-    let out = run(dir.path(), &[], &env).await;
+    env.push(("SSL_CERT_FILE".to_owned(), missing.clone()));
+    let out = run_env(dir.path(), &[], &env).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr.contains(&format!(

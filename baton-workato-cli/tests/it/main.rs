@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod binary;
 mod config;
 mod corporate_network;
 mod demo;

@@ -8,7 +8,7 @@ use std::path::Path;
 use baton_model::c1z::{C1zReader, ResourceFilter};
 use workato_api::fake::{EnvironmentScope, FakeWorkato, Profile, Seed};
 
-use crate::binary::{error_line, run, workato_env};
+use crate::support::{error_line, fake_env, run_env};
 
 const PUT_MEMBER: &str = "PUT /api/members/:id";
 /// Carol (1002) and the legacy custom role "Custom Reviewer" (1): its name is read from
@@ -35,8 +35,8 @@ async fn fake(profile: Profile, scope: EnvironmentScope) -> FakeWorkato {
         .expect("start the fake Workato server")
 }
 
-fn env_of(fake: &FakeWorkato) -> Vec<(&'static str, String)> {
-    workato_env(&fake.url(), fake.token())
+fn env_of(fake: &FakeWorkato) -> Vec<(String, String)> {
+    fake_env(fake)
 }
 
 fn resource_types_in(file: &Path) -> Vec<String> {
@@ -59,7 +59,7 @@ async fn setup_guide_syncs_and_runs_the_jit_cycle_with_exact_puts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
 
-    let out = run(d, &[], &env).await;
+    let out = run_env(d, &[], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("synced sync.c1z:"), "{}", out.stdout);
     // Beyond the guide's list only the three optional listings were asked, each once and
@@ -88,7 +88,7 @@ async fn setup_guide_syncs_and_runs_the_jit_cycle_with_exact_puts() {
     }
     assert_eq!(fake.request_count("GET /api/users/me"), 0);
 
-    let out = run(d, &GRANT_ARGS, &env).await;
+    let out = run_env(d, &GRANT_ARGS, &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
@@ -101,23 +101,23 @@ async fn setup_guide_syncs_and_runs_the_jit_cycle_with_exact_puts() {
         Some("Custom Reviewer".to_owned())
     );
 
-    let out = run(d, &GRANT_ARGS, &env).await;
+    let out = run_env(d, &GRANT_ARGS, &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("already granted:"), "{}", out.stdout);
     assert_eq!(fake.request_count(PUT_MEMBER), 1, "no write when held");
 
     // A sync puts the new grant in the c1z, where the revoke finds it.
-    let out = run(d, &[], &env).await;
+    let out = run_env(d, &[], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(fake.request_count(PUT_MEMBER), 1);
 
-    let out = run(d, &["--revoke-grant", GRANT], &env).await;
+    let out = run_env(d, &["--revoke-grant", GRANT], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, format!("revoked {GRANT}\n"));
     assert_eq!(fake.request_count(PUT_MEMBER), 2);
     assert!(fake.member(1002).expect("carol").role_in("dev").is_none());
 
-    let out = run(d, &["--revoke-grant", GRANT], &env).await;
+    let out = run_env(d, &["--revoke-grant", GRANT], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("already revoked:"), "{}", out.stdout);
     assert_eq!(fake.request_count(PUT_MEMBER), 2, "no write when not held");
@@ -135,7 +135,7 @@ async fn setup_guide_syncs_and_runs_the_jit_cycle_with_exact_puts() {
 async fn setup_guide_sync_calls_nothing_outside_the_list() {
     let fake = fake(Profile::SetupGuide, EnvironmentScope::All).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(
+    let out = run_env(
         dir.path(),
         &["--sync-resource-types", GUIDE_TYPES],
         &env_of(&fake),
@@ -167,11 +167,11 @@ async fn readonly_guide_syncs_but_a_grant_fails_naming_the_permission() {
     let env = env_of(&fake);
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let out = run(d, &[], &env).await;
+    let out = run_env(d, &[], &env).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     fake.reset_counters();
-    let out = run(d, &GRANT_ARGS, &env).await;
+    let out = run_env(d, &GRANT_ARGS, &env).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr.contains("Update collaborators' roles"),
@@ -196,7 +196,7 @@ async fn readonly_guide_syncs_but_a_grant_fails_naming_the_permission() {
 async fn rbac_v2_profile_brings_environment_and_project_roles() {
     let fake = fake(Profile::RbacV2, EnvironmentScope::All).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(dir.path(), &[], &env_of(&fake)).await;
+    let out = run_env(dir.path(), &[], &env_of(&fake)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(fake.forbidden().is_empty(), "{:?}", fake.forbidden());
     let types = resource_types_in(&dir.path().join("sync.c1z"));
@@ -207,7 +207,7 @@ async fn rbac_v2_profile_brings_environment_and_project_roles() {
     // The same workspace under the guide's role has neither.
     let guide = self::fake(Profile::SetupGuide, EnvironmentScope::All).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(dir.path(), &[], &env_of(&guide)).await;
+    let out = run_env(dir.path(), &[], &env_of(&guide)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let types = resource_types_in(&dir.path().join("sync.c1z"));
     assert!(!types.iter().any(|t| t == "environment_role"), "{types:?}");
@@ -218,7 +218,7 @@ async fn rbac_v2_profile_brings_environment_and_project_roles() {
 async fn prod_scoped_client_is_told_it_needs_dev_access() {
     let fake = fake(Profile::Full, EnvironmentScope::Prod).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(dir.path(), &["--workato-env", "prod"], &env_of(&fake)).await;
+    let out = run_env(dir.path(), &["--workato-env", "prod"], &env_of(&fake)).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr.contains("access to the DEV environment"),
