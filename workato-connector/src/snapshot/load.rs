@@ -580,13 +580,20 @@ impl Snapshot {
             .buffered(CONCURRENCY)
             .collect()
             .await;
+        let mut unread = Vec::new();
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
-                None => snapshot.warnings().warn(format!(
-                    "could not read the privileges of collaborator {id}: the environment roles it holds get no privilege or folder grants"
-                )),
+                None => unread.push(id.to_string()),
             }
+        }
+        if !unread.is_empty() {
+            // One warning for the whole refusal, however many holders were asked.
+            snapshot.warnings().warn(format!(
+                "could not read the privileges of collaborators {}: the environment roles they hold get no privilege or folder grants; grant the API client's role the \"{}\" permission",
+                unread.join(", "),
+                workato_api::permissions::GET_COLLABORATOR_PRIVILEGES,
+            ));
         }
         Ok(snapshot)
     }

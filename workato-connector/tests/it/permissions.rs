@@ -433,3 +433,31 @@ async fn per_item_refusals_give_one_warning_each() {
         .collect();
     assert_eq!(members.len(), 1, "{warnings:?}");
 }
+
+#[tokio::test]
+async fn refused_privileges_give_one_warning_naming_the_permission() {
+    // Environment roles listable, /privileges not: Erin's environment role gets no grants.
+    let allowed: Vec<String> = SETUP_GUIDE
+        .iter()
+        .filter(|t| **t != "GET /api/members/:id/privileges")
+        .map(|t| (*t).to_owned())
+        .chain(["GET /api/environment_roles".to_owned()])
+        .collect();
+    let fake = fake_with(Profile::Custom(allowed), EnvironmentScope::All).await;
+    let c = WorkatoConnector::new(client(&fake, None), config("all"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    sync_to_c1z(&c, dir.path()).await;
+    assert!(fake
+        .forbidden()
+        .contains_key("GET /api/members/:id/privileges"));
+    let warnings = c.snapshot().await.expect("snapshot").warnings().all();
+    let unread: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("could not read the privileges"))
+        .collect();
+    assert_eq!(unread.len(), 1, "{warnings:?}");
+    assert!(
+        unread[0].contains(permissions::GET_COLLABORATOR_PRIVILEGES),
+        "{unread:?}"
+    );
+}
