@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod config;
 mod demo;
 mod in_process;
 mod inspect;
