@@ -74,7 +74,7 @@ pub(crate) struct Cli {
     #[arg(short = 'f', long, value_name = "PATH", global = true)]
     pub(crate) file: Option<PathBuf>,
 
-    /// The log level: debug, info, warn, error [default: info] [env: BATON_LOG_LEVEL]
+    /// The log level: trace, debug, info, warn, error [default: info] [env: BATON_LOG_LEVEL]
     #[arg(long, value_name = "LEVEL", global = true)]
     pub(crate) log_level: Option<String>,
 
@@ -87,7 +87,8 @@ pub(crate) struct Cli {
     #[arg(short = 'p', long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub(crate) provisioning: Option<bool>,
 
-    /// Comma-separated resource type ids to sync (others are skipped) [env: BATON_SYNC_RESOURCE_TYPES]
+    /// Comma-separated resource type ids to sync (others are skipped; folder needs project)
+    /// [env: BATON_SYNC_RESOURCE_TYPES]
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub(crate) sync_resource_types: Option<Vec<String>>,
 

@@ -4,6 +4,7 @@ use anyhow::Context;
 use baton_model::sync::Connector;
 use workato_api::{ApiToken, Client};
 use workato_connector::config::ConnectorConfig;
+use workato_connector::ids;
 use workato_connector::WorkatoConnector;
 
 use crate::config::Config;
@@ -102,5 +103,56 @@ pub(crate) async fn check_resource_types(
             .into());
         }
     }
+    check_parents(&config.sync_resource_types)?;
     Ok(())
+}
+
+/// Types the connector lists only under a parent resource, with that parent's type.
+///
+/// The syncer finds a child-only type's resources by walking its parents, so filtering the
+/// parent out would silently sync none of them. We refuse the combination instead of adding
+/// the parent ourselves: the user asked for a set of types, and a c1z quietly holding more
+/// types (with their entitlements and grants) than asked for would be just as surprising.
+const CHILD_ONLY_TYPES: [(&str, &str); 1] = [(ids::FOLDER.id, ids::PROJECT.id)];
+
+/// Refuses a `--sync-resource-types` list that names a child-only type without its parent.
+fn check_parents(wanted: &[String]) -> Result<(), UsageError> {
+    let has = |id: &str| wanted.iter().any(|w| w == id);
+    for (child, parent) in CHILD_ONLY_TYPES {
+        if has(child) && !has(parent) {
+            return Err(UsageError::Invalid {
+                flag: "--sync-resource-types",
+                origin: Origin::Flag,
+                reason: format!(
+                    "{child:?} needs {parent:?} too: {child} resources are found under their \
+                     {parent}s, so without it none would be synced; add {parent} to the list"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn list(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_child_only_type_needs_its_parent() {
+        let err = check_parents(&list(&["collaborator", "folder"])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--sync-resource-types: \"folder\" needs \"project\" too: folder resources are \
+             found under their projects, so without it none would be synced; add project to the \
+             list"
+        );
+        assert!(check_parents(&list(&["folder", "project"])).is_ok());
+        assert!(check_parents(&list(&["project"])).is_ok());
+        assert!(check_parents(&list(&[])).is_ok());
+    }
 }

@@ -35,13 +35,12 @@ impl LogLevel {
             // zap's higher levels, accepted for baton compatibility.
             "error" | "dpanic" | "panic" | "fatal" => LogLevel::Error,
             _ => {
+                let expected = "trace, debug, info, warn, error";
                 return Err(UsageError::Invalid {
                     flag: "--log-level",
                     origin,
-                    reason: format!(
-                        "{value:?} is not a log level; expected one of debug, info, warn, error"
-                    ),
-                })
+                    reason: format!("{value:?} is not a log level; expected one of {expected}"),
+                });
             }
         })
     }
