@@ -4,11 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-<<<<<<< HEAD
-mod config;
 mod corporate_network;
-=======
->>>>>>> wt-cli
 mod demo;
 mod in_process;
 mod inspect;
