@@ -53,7 +53,8 @@
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
-//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
+//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration ([`check_base_url`] is
+//!   the base-URL rule on its own).
 //! - Permissions: [`permissions`] maps each endpoint to the API-client role permission that
 //!   unlocks it, and holds [`permissions::SETUP_GUIDE`], the minimum client role a sync needs.
 //! - Trust: HTTPS trusts the platform's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR`
@@ -104,7 +105,7 @@ mod trust;
 pub mod user_groups;
 pub mod workspace;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{check_base_url, BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use common::{EnvironmentType, RoleKind, RoleType};
 pub use data_center::{DataCenter, UnknownDataCenter};
 pub use error::{Error, Result};
