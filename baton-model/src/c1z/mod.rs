@@ -19,6 +19,7 @@ mod writer;
 pub use ksuid::{Ksuid, KsuidError};
 pub use reader::{C1zReader, GrantFilter, ReaderOptions, ResourceFilter, Stats, SyncRun};
 pub use writer::{C1zWriter, GrantRow, Upsert, WriteSummary, WriterOptions};
+pub(crate) use writer::{decode, GrantKeys};
 
 /// Errors reading or writing a c1z file.
 #[derive(Debug, Error)]

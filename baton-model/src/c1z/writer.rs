@@ -14,6 +14,9 @@ use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
+mod raw_grants;
+pub(crate) use raw_grants::GrantKeys;
+
 /// SQLite page size of the database inside the c1z (see `C1zWriter::create`).
 const PAGE_SIZE: u32 = 16 * 1024;
 
@@ -412,49 +415,7 @@ impl C1zWriter {
             discovered_at: &self.ts_buf,
         };
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
-        let mut schema = self.grants_schema.borrow_mut();
-        let result = match &mut *schema {
-            GrantsSchema::Deferred(seen) => {
-                match bulk_put_grant(conn, seen, &self.options, &row) {
-                    Ok(result) => result,
-                    Err(BulkError::Row(e)) => return Err(e),
-                    Err(BulkError::Scratch(e)) => {
-                        // The deduplication state is unknown: refuse further writes rather
-                        // than risk duplicate grants.
-                        *schema = GrantsSchema::Failed;
-                        return Err(e);
-                    }
-                }
-            }
-            GrantsSchema::Complete => {
-                let n = row.insert(
-                    conn,
-                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                       principal_resource_type_id, principal_resource_id, external_id,
-                       expansion, needs_expansion, data, sync_id, discovered_at)
-                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     on conflict (external_id, sync_id) do nothing",
-                )?;
-                if n == 0 {
-                    conn.prepare_cached(
-                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                         where external_id = ?4 and sync_id = ?5",
-                    )?
-                    .execute(params![
-                        row.data,
-                        row.expansion,
-                        row.needs_expansion,
-                        row.external_id,
-                        row.sync_id
-                    ])?;
-                    Upsert::Updated
-                } else {
-                    Upsert::Inserted
-                }
-            }
-            GrantsSchema::Failed => return Err(C1zError::Closed),
-        };
-        drop(schema);
+        let result = store_grant_row(conn, &self.grants_schema, &self.options, &row)?;
         self.row_written()?;
         Ok(result)
     }
@@ -666,6 +627,59 @@ impl GrantColumns<'_> {
             self.discovered_at
         ])
     }
+}
+
+/// Upserts one grant row through the deferred-index bulk path or, once the grants indexes
+/// exist, through the unique index (callers then count the row towards the transaction).
+fn store_grant_row(
+    conn: &Connection,
+    schema: &RefCell<GrantsSchema>,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, C1zError> {
+    let mut schema = schema.borrow_mut();
+    let result = match &mut *schema {
+            GrantsSchema::Deferred(seen) => {
+                match bulk_put_grant(conn, seen, options, &row) {
+                    Ok(result) => result,
+                    Err(BulkError::Row(e)) => return Err(e),
+                    Err(BulkError::Scratch(e)) => {
+                        // The deduplication state is unknown: refuse further writes rather
+                        // than risk duplicate grants.
+                        *schema = GrantsSchema::Failed;
+                        return Err(e);
+                    }
+                }
+            }
+            GrantsSchema::Complete => {
+                let n = row.insert(
+                    conn,
+                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                       principal_resource_type_id, principal_resource_id, external_id,
+                       expansion, needs_expansion, data, sync_id, discovered_at)
+                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     on conflict (external_id, sync_id) do nothing",
+                )?;
+                if n == 0 {
+                    conn.prepare_cached(
+                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                         where external_id = ?4 and sync_id = ?5",
+                    )?
+                    .execute(params![
+                        row.data,
+                        row.expansion,
+                        row.needs_expansion,
+                        row.external_id,
+                        row.sync_id
+                    ])?;
+                    Upsert::Updated
+                } else {
+                    Upsert::Inserted
+                }
+            }
+            GrantsSchema::Failed => return Err(C1zError::Closed),
+        };
+    Ok(result)
 }
 
 /// A failed bulk-load upsert: whether the deduplication state is still trustworthy.

@@ -59,6 +59,8 @@ pub struct Syncer<C> {
     progress: Option<ProgressFn>,
     type_filter: Option<Vec<String>>,
     writer_options: WriterOptions,
+    #[cfg(feature = "reference-expansion")]
+    reference_expansion: bool,
 }
 
 impl<C> fmt::Debug for Syncer<C> {
@@ -78,6 +80,8 @@ impl<C: Connector> Syncer<C> {
             progress: None,
             type_filter: None,
             writer_options: WriterOptions::default(),
+            #[cfg(feature = "reference-expansion")]
+            reference_expansion: false,
         }
     }
 
@@ -103,6 +107,14 @@ impl<C: Connector> Syncer<C> {
         self
     }
 
+    /// Expands grants with the earlier implementation that reads and writes through the grants
+    /// indexes (slower; for comparing the two in tests).
+    #[cfg(feature = "reference-expansion")]
+    pub fn reference_expansion(mut self, on: bool) -> Self {
+        self.reference_expansion = on;
+        self
+    }
+
     /// Runs the sync and atomically writes `out`. On error `out` is left as it was.
     pub async fn run(&self, out: impl AsRef<Path>) -> Result<SyncSummary, SyncError> {
         let started = Instant::now();
@@ -121,7 +133,15 @@ impl<C: Connector> Syncer<C> {
         run.grants().await?;
         if run.needs_expansion {
             run.report(Phase::Expansion);
-            run.counts.expanded_grants = expand::expand(&mut run.writer)?;
+            #[cfg(feature = "reference-expansion")]
+            let expand = if self.reference_expansion {
+                expand::expand_reference
+            } else {
+                expand::expand
+            };
+            #[cfg(not(feature = "reference-expansion"))]
+            let expand = expand::expand;
+            run.counts.expanded_grants = expand(&mut run.writer)?;
         }
         run.report(Phase::Writing);
         let counts = run.counts;
