@@ -566,7 +566,12 @@ impl C1zWriter {
         // its pages), keeping peak RSS within budget.
         let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
         conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
+        let started = std::time::Instant::now();
         schema::run(conn, schema::split_at_grants_table().1)?;
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis(),
+            "grants indexes built"
+        );
         conn.execute_batch(&format!(
             "COMMIT; PRAGMA cache_size=-{}; BEGIN",
             self.options.cache_kib
@@ -586,8 +591,9 @@ impl C1zWriter {
             params![self.ts_buf, self.sync_id],
         )?;
         conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
+        let started = std::time::Instant::now();
         let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
-        tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), "c1z written");
+        tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), elapsed_ms = started.elapsed().as_millis(), "c1z written");
         Ok(WriteSummary {
             sync_id: self.sync_id.clone(),
             c1z_bytes,
@@ -610,10 +616,21 @@ struct GrantColumns<'a> {
     discovered_at: &'a str,
 }
 
+/// The bulk-load insert of one grant row, taking [`GrantColumns`] as `?1..?11`.
+const BULK_INSERT_GRANT: &str = "insert into v1_grants (resource_type_id, resource_id,
+   entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion,
+   needs_expansion, data, sync_id, discovered_at)
+ values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 impl GrantColumns<'_> {
     /// Runs `sql`, an insert taking the columns in declaration order as `?1..?11`.
     fn insert(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-        conn.prepare_cached(sql)?.execute(params![
+        self.execute(&mut *conn.prepare_cached(sql)?)
+    }
+
+    /// Runs `stmt`, an insert taking the columns in declaration order as `?1..?11`.
+    fn execute(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<usize> {
+        stmt.execute(params![
             self.resource_type,
             self.resource,
             self.entitlement,
@@ -637,10 +654,20 @@ fn store_grant_row(
     options: &WriterOptions,
     row: &GrantColumns<'_>,
 ) -> Result<Upsert, C1zError> {
-    let mut schema = schema.borrow_mut();
-    let result = match &mut *schema {
+    store_grant_row_in(conn, &mut schema.borrow_mut(), options, row)
+}
+
+/// [`store_grant_row`] with the schema state already borrowed.
+fn store_grant_row_in(
+    conn: &Connection,
+    schema: &mut GrantsSchema,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, C1zError> {
+    let result = match schema {
             GrantsSchema::Deferred(seen) => {
-                match bulk_put_grant(conn, seen, options, &row) {
+                let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
+                match bulk_put_grant(conn, seen, options, row, &mut *insert) {
                     Ok(result) => result,
                     Err(BulkError::Row(e)) => return Err(e),
                     Err(BulkError::Scratch(e)) => {
@@ -697,12 +724,13 @@ impl<E: Into<C1zError>> From<E> for BulkError {
 }
 
 /// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
-/// (opened at the first grant).
+/// (opened at the first grant); `insert` is [`BULK_INSERT_GRANT`] prepared on `conn`.
 fn bulk_put_grant(
     conn: &Connection,
     seen: &mut Option<SeenKeys>,
     options: &WriterOptions,
     row: &GrantColumns<'_>,
+    insert: &mut rusqlite::Statement<'_>,
 ) -> Result<Upsert, BulkError> {
     let seen = match seen {
         Some(seen) => seen,
@@ -739,13 +767,7 @@ fn bulk_put_grant(
             Ok(Upsert::Updated)
         }
         Claim::New(pending) => {
-            let inserted = row.insert(
-                conn,
-                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                   principal_resource_type_id, principal_resource_id, external_id,
-                   expansion, needs_expansion, data, sync_id, discovered_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            );
+            let inserted = row.execute(insert);
             if let Err(e) = inserted {
                 seen.release(pending, row.external_id)
                     .map_err(BulkError::Scratch)?;

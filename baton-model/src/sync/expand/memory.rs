@@ -251,8 +251,10 @@ pub(in crate::sync) fn expand(writer: &mut C1zWriter) -> Result<u64, SyncError> 
             slot.insert(dest);
         }
     }
+    let started = std::time::Instant::now();
     load(writer, &mut graph)?;
     tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
         edges = edges.len(),
         grants = graph.nodes.len(),
         principals = graph.principals.len(),
@@ -285,7 +287,14 @@ pub(in crate::sync) fn expand(writer: &mut C1zWriter) -> Result<u64, SyncError> 
         }
         dirty = Some(changed);
     }
-    write(writer, &graph, &dests)
+    let started = std::time::Instant::now();
+    let created = write(writer, &graph, &dests)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        created,
+        "expanded grants written"
+    );
+    Ok(created)
 }
 
 fn collect_edges(writer: &C1zWriter) -> Result<Vec<Edge>, SyncError> {
@@ -424,24 +433,29 @@ fn write(
     dests: &HashMap<u32, Option<Dest>>,
 ) -> Result<u64, SyncError> {
     let immutable = pack(&GrantImmutable::default()).encode_to_vec();
-    let mut data = Vec::with_capacity(1024);
     let mut sources: Vec<(&str, bool)> = Vec::new();
-    for &n in &graph.created {
+    let mut created = graph.created.iter().filter_map(|&n| {
         let node = &graph.nodes[n as usize];
-        let (Some(Some(dest)), Some(p)) = (
+        // Created only for a known destination and a principal with an id.
+        match (
             dests.get(&node.entitlement),
             graph.principals.get(node.principal as usize),
-        ) else {
-            // Created only for a known destination and a principal with an id.
-            continue;
+        ) {
+            (Some(Some(dest)), Some(p)) => Some((node, dest, p)),
+            _ => None,
+        }
+    });
+    writer.put_grants_encoded(|data, id| {
+        let Some((node, dest, p)) = created.next() else {
+            return Ok(None);
         };
         let ent = &dest.entitlement;
-        let id = grant_id(&ent.id, &p.id);
+        *id = grant_id(&ent.id, &p.id);
         if ent.id.is_empty() {
-            return Err(missing(&id, "entitlement.id"));
+            return Err(missing(id, "entitlement.id"));
         }
         let Some(erid) = ent.resource.as_ref().and_then(|r| r.id.as_ref()) else {
-            return Err(missing(&id, "entitlement.resource.id"));
+            return Err(missing(id, "entitlement.resource.id"));
         };
         sources.clear();
         sources.extend(
@@ -450,26 +464,16 @@ fn write(
                 .map(|(k, d)| (graph.entitlements.name(*k), *d)),
         );
         sources.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        encode_created(
-            &mut data,
-            &dest.encoded,
-            &p.encoded,
-            &id,
-            &immutable,
-            &sources,
-        );
-        writer.put_grant_encoded(
-            &GrantKeys {
-                resource_type: &erid.resource_type,
-                resource: &erid.resource,
-                entitlement: &ent.id,
-                principal_type: &p.id.resource_type,
-                principal: &p.id.resource,
-                external_id: &id,
-            },
-            &data,
-        )?;
-    }
+        encode_created(data, &dest.encoded, &p.encoded, id, &immutable, &sources);
+        Ok(Some(GrantKeys {
+            resource_type: &erid.resource_type,
+            resource: &erid.resource,
+            entitlement: &ent.id,
+            principal_type: &p.id.resource_type,
+            principal: &p.id.resource,
+        }))
+    })?;
+    let mut data = Vec::with_capacity(1024);
     for node in graph.nodes.iter().filter(|n| n.modified && n.row_id > 0) {
         let Some(stored) = writer.grant_data(node.row_id)? else {
             continue;
