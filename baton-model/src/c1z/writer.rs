@@ -37,7 +37,7 @@ const SEEN_CACHE_KIB: u32 = 32 * 1024;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WriterOptions {
-    /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
+    /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 1.
     pub level: i32,
     /// SQLite page cache in KiB. Default 32 MiB: holds the hot index pages, bounded RSS
     /// (64 MiB put the 20,000-member benchmark workspace over its 250 MiB budget and expanding
