@@ -3,5 +3,6 @@
 mod api_cost;
 mod common;
 mod defects;
+mod expansion;
 mod rate_limit;
 mod sync_default;
