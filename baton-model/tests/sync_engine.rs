@@ -847,3 +847,148 @@ async fn expansion_matches_reference_on_random_graphs() {
     assert!(updated_direct > 0);
     assert!(several_sources > 0);
 }
+
+/// A generated workspace served from memory in pages of 1,000: `users` users, all members
+/// of group `g0`, and a chain of `groups` groups whose members are expanded into the next
+/// one, so expansion creates `users × (groups − 1)` grants.
+struct ChainConnector {
+    users: usize,
+    groups: usize,
+}
+
+const CHAIN_PAGE: usize = 1_000;
+
+fn paged<T>(total: usize, token: Option<PageToken>, item: impl Fn(usize) -> T) -> Page<T> {
+    let start: usize = token.map_or(0, |t| t.as_str().parse().expect("token"));
+    let end = (start + CHAIN_PAGE).min(total);
+    let items = (start..end).map(item).collect();
+    if end < total {
+        Page::with_next(items, end.to_string())
+    } else {
+        Page::last(items)
+    }
+}
+
+#[async_trait]
+impl Connector for ChainConnector {
+    async fn resource_types(
+        &self,
+        _token: Option<PageToken>,
+    ) -> Result<Page<ResourceType>, ConnectorError> {
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        Ok(Page::last(c.types))
+    }
+
+    async fn resources(
+        &self,
+        resource_type_id: &str,
+        parent: Option<&ResourceId>,
+        token: Option<PageToken>,
+    ) -> Result<Page<Resource>, ConnectorError> {
+        Ok(match (resource_type_id, parent) {
+            ("user", None) => paged(self.users, token, |u| user(&format!("u{u}"))),
+            ("group", None) => paged(self.groups, token, |g| group(&format!("g{g}"))),
+            _ => Page::last(Vec::new()),
+        })
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _token: Option<PageToken>,
+    ) -> Result<Page<Entitlement>, ConnectorError> {
+        Ok(Page::last(vec![member_of(resource)]))
+    }
+
+    async fn grants(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Result<Page<Grant>, ConnectorError> {
+        let id = resource.id.as_ref().expect("id");
+        let member = member_of(resource);
+        let n: usize = id.resource.trim_start_matches('g').parse().expect("group");
+        if n == 0 {
+            return Ok(paged(self.users, token, |u| {
+                GrantBuilder::new(&member, &resource_id("user", format!("u{u}")))
+                    .build()
+                    .expect("g")
+            }));
+        }
+        let previous = format!("g{}", n - 1);
+        let source = format!("group:{previous}:member");
+        Ok(Page::last(vec![GrantBuilder::new(
+            &member,
+            &resource_id("group", previous),
+        )
+        .expandable(&[source.as_str()], false, &["user"])
+        .build()
+        .expect("g")]))
+    }
+}
+
+/// A sync on a current-thread runtime leaves the runtime free: a 10 ms timer on the same
+/// thread keeps ticking while expansion, index building and compression run. Before the
+/// writer had its own thread no tick could happen between the expansion report and the end
+/// of the sync (no await in between), so "at least 3 ticks" cannot pass by accident, and on
+/// a slow or loaded machine the span only grows.
+#[test]
+fn timer_keeps_ticking_on_a_current_thread_runtime_during_a_sync() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let ticks = Arc::new(AtomicU64::new(0));
+    let marks: Arc<Mutex<Vec<(Phase, u64)>>> = Arc::default();
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = out_path(&dir, "chain.c1z");
+    let summary = runtime.block_on(async {
+        let counter = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_millis(10));
+            // Missed ticks are skipped, not replayed in a burst: a blocked runtime would
+            // show as missing ticks, not catch up afterwards.
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                interval.tick().await;
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let (seen, counter) = (marks.clone(), ticks.clone());
+        let summary = Syncer::new(ChainConnector {
+            users: 5_000,
+            groups: 12,
+        })
+        .progress(move |p| {
+            if matches!(p.phase, Phase::Expansion | Phase::Done) {
+                let mut m = seen.lock().expect("lock");
+                if m.last().map(|(ph, _)| *ph) != Some(p.phase) {
+                    m.push((p.phase, counter.load(Ordering::Relaxed)));
+                }
+            }
+        })
+        .run(&out)
+        .await
+        .expect("sync");
+        ticker.abort();
+        summary
+    });
+    assert_eq!(summary.expanded_grants, 5_000 * 11);
+    let marks = marks.lock().expect("lock").clone();
+    let at = |phase: Phase| {
+        marks
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map(|(_, t)| *t)
+            .expect("phase reported")
+    };
+    let during = at(Phase::Done) - at(Phase::Expansion);
+    assert!(
+        during >= 3,
+        "the timer ticked {during} times while the sync expanded and wrote ({marks:?})"
+    );
+}
