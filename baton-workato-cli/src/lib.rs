@@ -24,6 +24,9 @@ mod config;
 mod config_file;
 mod connect;
 mod demo;
+// `inspect syncs` / `inspect diff`, not wired into the command line yet.
+#[allow(dead_code)]
+mod history;
 mod inspect;
 mod logging;
 mod oneshot;

@@ -23,6 +23,11 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// Whether the table has no rows.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// Writes the header and rows. The last column is not padded, so lines carry no trailing
     /// blanks.
     pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use baton_model::c1z::{
     framing, schema, timestamp, C1zError, C1zReader, C1zWriter, GrantFilter, Ksuid, ReaderOptions,
-    ResourceFilter,
+    ResourceFilter, Retention, WriterOptions,
 };
 use baton_model::model::ids::resource_id;
 use baton_model::model::{
@@ -222,16 +222,15 @@ fn schema_matches_go_ddl() {
     }
 
     // The sync run row, with the KSUID and timestamps checked and then redacted.
-    let row: (String, String, Option<String>, String, String, String, String, i64, i64, Option<String>, String, String, String) = conn
+    let row: (String, String, Option<String>, String, String, String, String, i64) = conn
         .query_row(
             "select sync_id, started_at, ended_at, sync_token, sync_type, parent_sync_id, linked_sync_id,
-                    supports_diff, grants_backfilled, stats, ingest_invariant_generation,
-                    ingest_invariant_coverage, ingest_invariant_mode from v1_sync_runs",
+                    supports_diff from v1_sync_runs",
             [],
             |r| {
                 Ok((
                     r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?,
-                    r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?,
+                    r.get(7)?,
                 ))
             },
         )
@@ -250,8 +249,8 @@ fn schema_matches_go_ddl() {
     }
     writeln!(
         report,
-        "sync_run: sync_id=[ksuid] started_at=[ts] ended_at=[ts] sync_token={:?} sync_type={} parent={:?} linked={:?} supports_diff={} grants_backfilled={} stats={:?} gen={:?} cov={:?} mode={:?}",
-        row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12
+        "sync_run: sync_id=[ksuid] started_at=[ts] ended_at=[ts] sync_token={:?} sync_type={} parent={:?} linked={:?} supports_diff={}",
+        row.3, row.4, row.5, row.6, row.7
     )
     .expect("fmt");
 
@@ -480,15 +479,36 @@ fn output_is_mode_0600_with_magic_and_checksum() {
     // zstd frame magic, then the frame header descriptor: checksum flag is bit 2.
     assert_eq!(&bytes[5..9], &[0x28, 0xb5, 0x2f, 0xfd]);
     assert_ne!(bytes[9] & 0b100, 0, "content checksum enabled");
-    assert!(!framing::tmp_path(&out).exists());
+    assert_eq!(dir_names(dir.path()), ["mode.c1z", "mode.c1z.lock"]);
+}
+
+/// File names in `dir`, sorted.
+fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
 fn abandoned_or_failed_write_leaves_previous_file_untouched() {
     let dir = tmp();
-    let out = dir.path().join("keep.c1z");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    let out = sub.join("keep.c1z");
+    write_sample(&out);
     write_sample(&out);
     let before = std::fs::read(&out).expect("read");
+    assert_eq!(
+        C1zReader::open(&out)
+            .expect("open")
+            .syncs()
+            .expect("syncs")
+            .len(),
+        2
+    );
 
     // Dropped without finish.
     {
@@ -497,16 +517,249 @@ fn abandoned_or_failed_write_leaves_previous_file_untouched() {
         w.put_resource_type(&s.types[0]).expect("rt");
     }
     assert_eq!(std::fs::read(&out).expect("read"), before);
-    assert!(!framing::tmp_path(&out).exists());
+    assert_eq!(dir_names(&sub), ["keep.c1z", "keep.c1z.lock"]);
 
-    // Failing finish: the temp path is occupied by a directory, so it cannot be created.
-    std::fs::create_dir(framing::tmp_path(&out)).expect("mkdir");
+    // Failing finish: the output's directory is gone (moved away with the previous file)
+    // when the temp file is created.
     let s = sample();
     let mut w = C1zWriter::create(&out).expect("create");
     w.put_resource_type(&s.types[1]).expect("rt");
+    let moved = dir.path().join("moved");
+    std::fs::rename(&sub, &moved).expect("move dir");
     let err = w.finish().expect_err("must fail");
     assert!(matches!(err, C1zError::Io { .. }), "{err:?}");
+    assert_eq!(std::fs::read(moved.join("keep.c1z")).expect("read"), before);
+    assert_eq!(dir_names(&moved), ["keep.c1z", "keep.c1z.lock"]);
+}
+
+/// The sync ids of a c1z, oldest first.
+fn sync_ids(path: &Path) -> Vec<String> {
+    C1zReader::open(path)
+        .expect("open")
+        .syncs()
+        .expect("syncs")
+        .into_iter()
+        .map(|s| s.sync_id)
+        .collect()
+}
+
+fn write_sample_with(out: &Path, options: WriterOptions) -> Result<String, C1zError> {
+    let s = sample();
+    let mut w = C1zWriter::create_with(out, options)?;
+    for t in &s.types {
+        w.put_resource_type(t)?;
+    }
+    for r in &s.resources {
+        w.put_resource(r)?;
+    }
+    for e in &s.entitlements {
+        w.put_entitlement(e)?;
+    }
+    for g in &s.grants {
+        w.put_grant(g)?;
+    }
+    Ok(w.finish()?.sync_id)
+}
+
+#[test]
+fn a_sync_is_added_to_an_existing_file_and_retention_keeps_two() {
+    let dir = tmp();
+    let out = dir.path().join("hist.c1z");
+    let a = write_sample(&out);
+    let b = write_sample(&out);
+    assert_eq!(sync_ids(&out), [a.clone(), b.clone()]);
+    let r = C1zReader::open(&out).expect("open");
+    assert_eq!(r.current_sync().map(|s| s.sync_id.clone()), Some(b.clone()));
+    assert_eq!(
+        r.stats().expect("stats").grants,
+        3,
+        "rows of the latest sync only"
+    );
+    let old = C1zReader::open_with(&out, ReaderOptions::default().sync_id(a.clone()))
+        .expect("open old sync");
+    assert_eq!(
+        old.resources(&ResourceFilter::default()).expect("rs"),
+        sample().resources
+    );
+    drop((r, old));
+
+    // The third sync removes the oldest, with all its rows.
+    let c = write_sample(&out);
+    assert_eq!(sync_ids(&out), [b.clone(), c.clone()]);
+    let dbdir = tmp();
+    let conn = raw_db(&out, dbdir.path());
+    for table in [
+        "v1_resource_types",
+        "v1_resources",
+        "v1_entitlements",
+        "v1_grants",
+    ] {
+        let n: i64 = conn
+            .query_row(
+                &format!("select count(*) from {table} where sync_id = ?1"),
+                [&a],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(n, 0, "{table} keeps no row of the removed sync");
+    }
+    let ids: Vec<(i64, String)> = conn
+        .prepare("select id, sync_id from v1_sync_runs order by id")
+        .expect("p")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("q")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        ids.last().map(|r| r.1.clone()),
+        Some(c.clone()),
+        "the new run has the highest id"
+    );
+    let check: String = conn
+        .query_row("pragma integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+
+    // Keeping three: nothing is removed.
+    let d = write_sample_with(&out, WriterOptions::default().retention(keep(3))).expect("write");
+    assert_eq!(sync_ids(&out), [b.clone(), c.clone(), d.clone()]);
+    // Keeping everything.
+    let e = write_sample_with(&out, WriterOptions::default().retention(Retention::KeepAll))
+        .expect("write");
+    assert_eq!(sync_ids(&out), [b, c, d, e.clone()]);
+    // Replacing instead of appending.
+    let f =
+        write_sample_with(&out, WriterOptions::default().append_to_existing(false)).expect("write");
+    assert_ne!(e, f);
+    assert_eq!(sync_ids(&out), [f]);
+}
+
+fn keep(n: usize) -> Retention {
+    Retention::KeepFull(std::num::NonZeroUsize::new(n).expect("positive"))
+}
+
+#[test]
+fn an_appended_file_has_exactly_the_schema_of_a_new_one() {
+    let dir = tmp();
+    let fresh = dir.path().join("fresh.c1z");
+    let appended = dir.path().join("appended.c1z");
+    write_sample(&fresh);
+    write_sample(&appended);
+    write_sample(&appended);
+    let master = |c1z: &Path| -> Vec<(String, String, Option<String>)> {
+        let d = tmp();
+        let conn = raw_db(c1z, d.path());
+        let rows = conn
+            .prepare("select type, name, sql from sqlite_master order by rowid")
+            .expect("p")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("q")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        rows
+    };
+    assert_eq!(master(&appended), master(&fresh));
+}
+
+#[test]
+fn an_existing_file_that_is_not_a_c1z_is_refused_and_left_alone() {
+    let dir = tmp();
+    for (name, bytes) in [
+        ("junk.c1z", b"SQLite format 3\0".as_slice()),
+        ("v3.c1z", b"C1Z3\0\0\0\0\x04abcd".as_slice()),
+        ("torn.c1z", b"C1ZF\0\x28\xb5\x2f\xfd".as_slice()),
+    ] {
+        let out = write_file(dir.path(), name, bytes);
+        let err = write_sample_with(&out, WriterOptions::default()).expect_err("refused");
+        assert!(matches!(err, C1zError::Unreadable { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains(name) && text.contains("delete"), "{text}");
+        assert_eq!(
+            std::fs::read(&out).expect("read"),
+            bytes,
+            "{name} untouched"
+        );
+    }
+    // A zstd stream of something that is not a c1z database.
+    let db = dir.path().join("plain.db");
+    Connection::open(&db)
+        .expect("open")
+        .execute_batch("create table t (x)")
+        .expect("ddl");
+    let out = dir.path().join("other.c1z");
+    framing::write_c1z(&db, &out, 3).expect("write");
+    let before = std::fs::read(&out).expect("read");
+    let err = write_sample_with(&out, WriterOptions::default()).expect_err("refused");
+    assert!(format!("{:?}", err).contains("MissingTable"), "{err:?}");
     assert_eq!(std::fs::read(&out).expect("read"), before);
+    // An empty file is a new file, as for baton-sdk.
+    let empty = write_file(dir.path(), "empty.c1z", b"");
+    write_sample_with(&empty, WriterOptions::default()).expect("empty file is new");
+    assert_eq!(sync_ids(&empty).len(), 1);
+}
+
+#[test]
+fn a_second_writer_of_the_same_file_fails_fast() {
+    let dir = tmp();
+    let out = dir.path().join("busy.c1z");
+    let first = C1zWriter::create(&out).expect("first");
+    let err = C1zWriter::create(&out).expect_err("second");
+    assert!(matches!(err, C1zError::Busy { .. }), "{err:?}");
+    assert!(err.to_string().contains("busy.c1z"), "{err}");
+    first.finish().expect("finish");
+    write_sample(&out);
+    assert_eq!(sync_ids(&out).len(), 2);
+}
+
+#[test]
+fn stale_temp_files_of_killed_writers_are_removed() {
+    let dir = tmp();
+    let out = dir.path().join("s.c1z");
+    let stale = write_file(dir.path(), ".s.c1z.AbC123.tmp", b"half");
+    let legacy = write_file(dir.path(), "s.c1z.tmp", b"half");
+    let other = write_file(dir.path(), ".other.c1z.AbC123.tmp", b"not ours");
+    write_sample(&out);
+    assert!(!stale.exists() && !legacy.exists());
+    assert!(other.exists(), "another output's temp file is not touched");
+    assert!(framing::is_temp_of(&out, ".s.c1z.x.tmp"));
+    assert!(!framing::is_temp_of(&out, ".s.c1z..tmp.bak"));
+}
+
+#[test]
+fn a_sync_is_added_to_a_go_written_file() {
+    let dir = tmp();
+    let out = dir.path().join("go.c1z");
+    std::fs::copy(FIXTURE, &out).expect("copy fixture");
+    let new = write_sample(&out);
+    assert_eq!(
+        sync_ids(&out),
+        ["3MhOZUPzlmVvNxkLxE54J1UwpHk".to_string(), new.clone()]
+    );
+    let r = C1zReader::open(&out).expect("open");
+    assert_eq!(r.current_sync().map(|s| s.sync_id.clone()), Some(new));
+    let go = C1zReader::open_with(
+        &out,
+        ReaderOptions::default().sync_id("3MhOZUPzlmVvNxkLxE54J1UwpHk"),
+    )
+    .expect("the Go sync is still there");
+    assert_eq!(
+        go.stats().expect("stats").rows(),
+        parse_stats(FIXTURE_STATS)
+    );
+    let d = tmp();
+    let conn = raw_db(&out, d.path());
+    let check: String = conn
+        .query_row("pragma integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+    let cols: i64 = conn
+        .query_row(
+            "select count(*) from pragma_table_info('v1_sync_runs')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("cols");
+    assert_eq!(cols, 9);
 }
 
 fn data_blobs(c1z: &Path, dir: &Path) -> Vec<(String, String, Vec<u8>)> {
@@ -709,4 +962,139 @@ fn reader_picks_sync_like_go() {
     let r = C1zReader::open(&p).expect("open");
     assert!(r.current_sync().is_none());
     assert_eq!(r.resource_types().expect("rts").len(), 2);
+}
+
+/// Writes the sample with one grant dropped, one added and one resource renamed.
+fn write_changed_sample(out: &Path) -> String {
+    let mut s = sample();
+    s.grants.remove(0);
+    let extra = GrantBuilder::new(&s.entitlements[1], &resource_id("user", "1"))
+        .build()
+        .expect("grant");
+    s.grants.push(extra);
+    s.resources[1].display_name = "Robert".into();
+    let mut w = C1zWriter::create(out).expect("create");
+    for t in &s.types {
+        w.put_resource_type(t).expect("rt");
+    }
+    for r in &s.resources {
+        w.put_resource(r).expect("r");
+    }
+    for e in &s.entitlements {
+        w.put_entitlement(e).expect("e");
+    }
+    for g in &s.grants {
+        w.put_grant(g).expect("g");
+    }
+    w.finish().expect("finish").sync_id
+}
+
+#[test]
+fn diff_of_two_syncs_in_one_file_and_in_two_files() {
+    use baton_model::c1z::diff::latest_two_full_syncs;
+    let dir = tmp();
+    let out = dir.path().join("diff.c1z");
+    let a = write_sample(&out);
+    let b = write_changed_sample(&out);
+    let r = C1zReader::open(&out).expect("open");
+    assert_eq!(
+        latest_two_full_syncs(&r).expect("syncs"),
+        Some((a.clone(), b.clone()))
+    );
+    let d = baton_model::c1z::diff(&r, &a, &r, &b).expect("diff");
+    let ids = |g: &[Grant]| g.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&d.grants.created), ["project:p1:admin:user:1"]);
+    assert_eq!(ids(&d.grants.deleted), ["group:eng:member:user:1"]);
+    assert!(d.grants.modified.is_empty());
+    assert!(d.resources.created.is_empty() && d.resources.deleted.is_empty());
+    assert_eq!(d.resources.modified.len(), 1);
+    assert_eq!(d.resources.modified[0].display_name, "Robert");
+    assert!(d.entitlements.is_empty());
+    // Reversed: what was created is deleted.
+    let back = baton_model::c1z::diff(&r, &b, &r, &a).expect("diff");
+    assert_eq!(back.grants.created, d.grants.deleted);
+    assert_eq!(back.grants.deleted, d.grants.created);
+    // Identical syncs.
+    assert!(baton_model::c1z::diff(&r, &a, &r, &a)
+        .expect("diff")
+        .is_empty());
+
+    // Two files: the same answer.
+    let other = dir.path().join("base.c1z");
+    let base_id = write_sample(&other);
+    let base = C1zReader::open(&other).expect("open");
+    let d2 = baton_model::c1z::diff(&base, &base_id, &r, &b).expect("diff");
+    assert_eq!(
+        (d2.grants, d2.resources),
+        (d.grants.clone(), d.resources.clone())
+    );
+    // The base file's database is detached again: a second diff works too.
+    assert!(baton_model::c1z::diff(&base, &base_id, &r, &b).is_ok());
+    assert!(matches!(
+        baton_model::c1z::diff(&r, "nope", &r, &b),
+        Err(C1zError::SyncNotFound(_))
+    ));
+
+    // The `baton diff` JSON shape.
+    let json = baton_model::json::diff_output(&d).expect("json").to_value();
+    let grant_ids = |kind: &str| -> Vec<String> {
+        json["grants"][kind]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|g| g["id"].as_str().expect("id").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(grant_ids("created"), ["project:p1:admin:user:1"]);
+    assert_eq!(grant_ids("deleted"), ["group:eng:member:user:1"]);
+    assert!(
+        json["grants"].get("modified").is_none(),
+        "empty lists are omitted"
+    );
+    assert_eq!(json["entitlements"], serde_json::json!({}));
+    assert_eq!(json["resources"]["modified"][0]["displayName"], "Robert");
+}
+
+#[test]
+fn a_newer_schema_file_is_appended_to_with_the_v0_7_27_column_set() {
+    // A file with sync_runs columns newer than baton-sdk v0.7.27 (as earlier versions of this
+    // writer produced): the new file keeps the 9 columns, and the old run with them.
+    let dir = tmp();
+    let db = dir.path().join("newer.db");
+    let conn = Connection::open(&db).expect("open");
+    schema::create(&conn).expect("ddl");
+    conn.execute_batch(
+        "alter table v1_sync_runs add column grants_backfilled integer not null default 0;
+         alter table v1_sync_runs add column stats text;
+         insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type, supports_diff, grants_backfilled, stats)
+           values ('OLD', '2026-11-30 10:00:00', '2026-11-30 10:01:00', '', 'full', 1, 1, '{}');
+         insert into v1_resource_types (external_id, data, sync_id, discovered_at)
+           values ('user', x'0a0475736572', 'OLD', '2026-11-30 10:00:00');",
+    )
+    .expect("old rows");
+    drop(conn);
+    let out = dir.path().join("newer.c1z");
+    framing::write_c1z(&db, &out, 3).expect("write");
+    let new = write_sample(&out);
+    assert_eq!(sync_ids(&out), ["OLD".to_string(), new]);
+    let d = tmp();
+    let conn = raw_db(&out, d.path());
+    let cols: Vec<String> = conn
+        .prepare("select name from pragma_table_info('v1_sync_runs')")
+        .expect("p")
+        .query_map([], |r| r.get(0))
+        .expect("q")
+        .collect::<Result<_, _>>()
+        .expect("cols");
+    assert_eq!(cols.len(), 9, "{cols:?}");
+    let old_rt: i64 = conn
+        .query_row(
+            "select count(*) from v1_resource_types where sync_id = 'OLD'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(old_rt, 1);
 }

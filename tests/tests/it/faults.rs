@@ -154,27 +154,40 @@ struct Previous {
 
 impl Previous {
     async fn new(seed: &Seed) -> Previous {
+        Self::with_syncs(seed, 1).await
+    }
+
+    /// A previous c1z holding the history of `syncs` syncs of `seed`.
+    async fn with_syncs(seed: &Seed, syncs: usize) -> Previous {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("sync.c1z");
         let fake = FakeWorkato::start(seed.clone()).await.expect("fake");
-        sync(&fake, &out).await.expect("previous sync");
+        for _ in 0..syncs {
+            sync(&fake, &out).await.expect("previous sync");
+        }
         fake.shutdown().await;
         let bytes = std::fs::read(&out).expect("read previous");
         Previous { dir, out, bytes }
     }
 
-    /// The previous c1z is byte-identical and nothing else was left beside it.
+    /// The previous c1z is byte-identical and nothing else was left beside it but its (empty)
+    /// lock file.
     fn assert_untouched(&self) {
         assert_eq!(
             std::fs::read(&self.out).expect("previous c1z still there"),
             self.bytes,
             "the previous c1z changed"
         );
-        let names: Vec<String> = std::fs::read_dir(self.dir.path())
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
             .expect("list dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, ["sync.c1z"], "partial files left beside the output");
+        names.sort();
+        assert_eq!(
+            names,
+            ["sync.c1z", "sync.c1z.lock"],
+            "partial files left beside the output"
+        );
     }
 }
 
@@ -662,12 +675,24 @@ async fn a_stale_temp_file_from_a_killed_run_is_replaced() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clean = clean_contents(&reference(), dir.path()).await;
     let out = dir.path().join("sync.c1z");
-    let tmp = dir.path().join("sync.c1z.tmp");
-    std::fs::write(&tmp, b"half a c1z from a killed run").expect("stale tmp");
+    // This version's unique temp name and the fixed name older versions used.
+    let tmps = [
+        dir.path().join(".sync.c1z.k1LLed.tmp"),
+        dir.path().join("sync.c1z.tmp"),
+    ];
+    for tmp in &tmps {
+        std::fs::write(tmp, b"half a c1z from a killed run").expect("stale tmp");
+    }
     let fake = FakeWorkato::start(reference()).await.expect("fake");
     sync(&fake, &out).await.expect("sync");
     assert_eq!(Contents::read(&out), clean);
-    assert!(!tmp.exists(), "the stale temp file is gone");
+    for tmp in &tmps {
+        assert!(
+            !tmp.exists(),
+            "the stale temp file {} is gone",
+            tmp.display()
+        );
+    }
 }
 
 #[tokio::test]
@@ -711,6 +736,9 @@ async fn child_sync() {
     let Ok(mode) = std::env::var(CHILD_MODE) else {
         return;
     };
+    // libtest has printed `test faults::child_sync ... ` with no newline: end that line so
+    // every marker below starts a line of its own, even when it is the first thing printed.
+    println!();
     let out = PathBuf::from(std::env::var(CHILD_OUT).expect("child out"));
     assert!(mode == "kill" || mode == "disk-full", "unknown mode {mode}");
     let freeze = mode == "kill";
@@ -773,7 +801,13 @@ fn child_command(mode: &str, out: &Path, scratch: &Path) -> Command {
 
 #[tokio::test]
 async fn a_process_killed_mid_write_leaves_the_previous_file() {
-    let previous = Previous::new(&reference()).await;
+    // Two syncs of history: the kill must not lose either of them.
+    let previous = Previous::with_syncs(&reference(), 2).await;
+    let history = C1zReader::open(&previous.out)
+        .expect("open")
+        .syncs()
+        .expect("syncs");
+    assert_eq!(history.len(), 2);
     let scratch = tempfile::tempdir().expect("scratch");
     let mut child = child_command("kill", &previous.out, scratch.path())
         .spawn()
@@ -805,14 +839,31 @@ async fn a_process_killed_mid_write_leaves_the_previous_file() {
         "the child stopped while writing grants: {lines:?}"
     );
     previous.assert_untouched();
+    assert_eq!(
+        C1zReader::open(&previous.out)
+            .expect("open")
+            .syncs()
+            .expect("syncs"),
+        history,
+        "the history is intact"
+    );
 
     // The killed child's scratch database is still in its temp dir (nobody cleaned up).
     let leftovers = std::fs::read_dir(scratch.path()).expect("scratch").count();
     assert!(leftovers >= 1, "the killed writer had a scratch database");
 
-    // The next run is not disturbed by whatever the killed one left behind.
+    // The next run is not disturbed by whatever the killed one left behind (the OS released
+    // the killed writer's lock), and is added to the history.
     let fake = FakeWorkato::start(reference()).await.expect("fake");
-    sync(&fake, &previous.out).await.expect("sync after kill");
+    let next = sync(&fake, &previous.out).await.expect("sync after kill");
+    let ids: Vec<String> = C1zReader::open(&previous.out)
+        .expect("open")
+        .syncs()
+        .expect("syncs")
+        .into_iter()
+        .map(|s| s.sync_id)
+        .collect();
+    assert_eq!(ids, [history[1].sync_id.clone(), next.sync_id]);
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
         Contents::read(&previous.out),
