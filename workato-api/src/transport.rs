@@ -1,5 +1,6 @@
-//! Where the API token may travel: the rule the client enforces on its base URL, public so
-//! that configuration checks (the CLI's `--workato-base-url`) apply the very same one.
+//! Where the API token may travel: the scheme and host part of the base-URL rule that
+//! [`check_base_url`](crate::check_base_url) applies (for the client and for callers that
+//! validate a URL earlier, such as the CLI's `--workato-base-url`).
 
 use std::net::IpAddr;
 
@@ -8,18 +9,7 @@ use url::{Host, Url};
 /// Whether a request carrying the API token may go to `url`: always over `https`; over plain
 /// `http` only to a loopback host (`localhost`, `127.0.0.0/8`, `::1`: tests, local proxies)
 /// or when `allow_insecure_http` is set. Any other scheme is refused.
-///
-/// ```
-/// use url::Url;
-/// use workato_api::transport_allowed;
-///
-/// let url = |s| Url::parse(s).expect("valid");
-/// assert!(transport_allowed(&url("https://www.workato.com"), false));
-/// assert!(transport_allowed(&url("http://127.0.0.1:8080"), false));
-/// assert!(!transport_allowed(&url("http://workato.example.com"), false));
-/// assert!(transport_allowed(&url("http://workato.example.com"), true));
-/// ```
-pub fn transport_allowed(url: &Url, allow_insecure_http: bool) -> bool {
+pub(crate) fn transport_allowed(url: &Url, allow_insecure_http: bool) -> bool {
     match url.scheme() {
         "https" => true,
         "http" => allow_insecure_http || is_loopback(url),
@@ -29,7 +19,7 @@ pub fn transport_allowed(url: &Url, allow_insecure_http: bool) -> bool {
 
 /// Whether `url`'s host is the local machine: `localhost` (any case), an IPv4 address in
 /// `127.0.0.0/8` or `::1`.
-pub fn is_loopback(url: &Url) -> bool {
+fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

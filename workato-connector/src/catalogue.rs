@@ -630,11 +630,10 @@ mod tests {
                 })
             })
             .collect();
-        // Stored in `src/insta/`: insta's default `src/snapshots/` would sit beside (and read
-        // like part of) the `snapshot` module, which is about workspace snapshots.
-        insta::with_settings!({ snapshot_path => "insta" }, {
-            insta::assert_json_snapshot!(rows);
-        });
+        let mut settings = insta::Settings::clone_current();
+        // Not insta's default `snapshots/`: beside the `snapshot/` module it reads as part of it.
+        settings.set_snapshot_path("catalogue_snapshots");
+        settings.bind(|| insta::assert_json_snapshot!(rows));
     }
 
     #[test]

@@ -28,6 +28,8 @@ mod node;
 mod output;
 mod render;
 
+#[cfg(feature = "c1z")]
+pub use output::diff_output;
 pub use output::{
     capabilities_json, entitlements_output, grants_output, missing_entitlement, missing_resource,
     missing_resource_type, resource_types_output, resources_output, syncs_output, EntitlementRow,
