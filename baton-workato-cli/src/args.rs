@@ -64,6 +64,11 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "URL")]
     pub(crate) workato_base_url: Option<String>,
 
+    /// Requests per minute per Workato endpoint family (Workato documents 60; set it to your
+    /// plan's limit) [default: 60] [env: BATON_WORKATO_RATE_LIMIT]
+    #[arg(long, value_name = "N")]
+    pub(crate) workato_rate_limit: Option<String>,
+
     /// Role set in an environment when a grant is revoked [default: NoAccess]
     /// [env: BATON_REVOKE_BASELINE_ROLE]
     #[arg(long, value_name = "ROLE")]

@@ -41,6 +41,8 @@ pub(crate) struct Config {
     pub(crate) env: EnvScope,
     /// Skip legacy custom roles.
     pub(crate) disable_custom_roles_sync: bool,
+    /// Requests per minute per endpoint family (`--workato-rate-limit`).
+    pub(crate) workato_rate_limit: u32,
     /// The c1z path.
     pub(crate) file: PathBuf,
     /// Log verbosity.
@@ -129,6 +131,10 @@ impl Config {
         // gates service mode; --skip-full-sync only matters with --sync-resources).
         src.boolean(cli.provisioning, "provisioning", "-p/--provisioning")?;
         src.boolean(cli.skip_full_sync, "skip-full-sync", "--skip-full-sync")?;
+        let workato_rate_limit = match src.scalar(cli.workato_rate_limit, "workato-rate-limit")? {
+            Some((v, o)) => validation::rate_limit(&v, o)?,
+            None => validation::DEFAULT_RATE_LIMIT,
+        };
         let revoke_baseline_role =
             match src.scalar(cli.revoke_baseline_role, "revoke-baseline-role")? {
                 Some((v, o)) => validation::non_blank("--revoke-baseline-role", &v, o)?,
@@ -179,6 +185,7 @@ impl Config {
             base_url,
             env: env_scope,
             disable_custom_roles_sync,
+            workato_rate_limit,
             file: file_path,
             log_level,
             log_format,

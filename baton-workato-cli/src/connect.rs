@@ -17,7 +17,8 @@ pub(crate) const USER_AGENT: &str = concat!("baton-workato-rs/", env!("CARGO_PKG
 pub(crate) fn client(config: &Config) -> anyhow::Result<Client> {
     let mut builder = Client::builder()
         .token(config.require_api_key()?.clone())
-        .user_agent(USER_AGENT);
+        .user_agent(USER_AGENT)
+        .rate_limit_all(config.workato_rate_limit);
     builder = match &config.base_url {
         Some(url) => builder.base_url(url.as_str()),
         None => builder.data_center(config.data_center),

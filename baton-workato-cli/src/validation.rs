@@ -238,6 +238,23 @@ pub(crate) fn boolean(flag: &'static str, value: &str, origin: Origin) -> Result
     }
 }
 
+/// Workato's documented limit: requests per minute per endpoint family.
+pub(crate) const DEFAULT_RATE_LIMIT: u32 = 60;
+
+/// `--workato-rate-limit`: a whole number of requests per minute, at least 1.
+pub(crate) fn rate_limit(value: &str, origin: Origin) -> Result<u32, UsageError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(UsageError::Invalid {
+            flag: "--workato-rate-limit",
+            origin,
+            reason: format!(
+                "{value:?}: give a whole number of requests per minute, at least 1 (Workato documents {DEFAULT_RATE_LIMIT})"
+            ),
+        }),
+    }
+}
+
 /// A value that must not be blank (e.g. `--revoke-baseline-role`).
 pub(crate) fn non_blank(
     flag: &'static str,

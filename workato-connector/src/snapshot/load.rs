@@ -1,8 +1,8 @@
 //! Loading a [`Snapshot`] from the Workato API, once per sync.
 //!
 //! Call budget (defect 1): members once; custom roles, environment roles, projects, project
-//! roles and groups by page; folders one listing per folder (Workato lists children by
-//! parent), walked from each project's root folder with bounded concurrency; project grants
+//! roles and groups by page; folders one nested listing per project where Workato verifiably
+//! returns whole trees, else one listing per folder (see `folder_walk`); project grants
 //! per project; group members per group; `/privileges` at most once per distinct in-scope
 //! (env, environment role). Nothing grows with the number of members except the one
 //! members response.
@@ -15,14 +15,13 @@
 //! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
 //! missing API-client permission (defect 15); any other failure fails the sync.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 
 use futures::{stream, StreamExt, TryStreamExt};
 use workato_api::Client;
 
 use super::types::{
-    EnvRole, Folder, GrantSubject, Group, LegacyRole, Member, MemberRole, Project, ProjectGrant,
+    EnvRole, GrantSubject, Group, LegacyRole, Member, MemberRole, Project, ProjectGrant,
     ProjectRole, RoleType,
 };
 use super::{PartStatus, PrivilegeRow, RawWorkspace, Snapshot};
@@ -280,44 +279,6 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
     Ok((out, status))
 }
 
-/// Walks every project's folder tree, level by level, one listing per folder.
-async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, Error> {
-    let mut seen: BTreeSet<i64> = projects.iter().filter_map(|p| p.folder_id).collect();
-    let mut level: Vec<i64> = projects.iter().filter_map(|p| p.folder_id).collect();
-    level.dedup();
-    let mut out = Vec::new();
-    while !level.is_empty() {
-        let listed: Vec<(i64, Result<Vec<workato_api::Folder>, workato_api::Error>)> =
-            stream::iter(with_client(client, level))
-                .map(|(client, parent)| child_folders(client, parent))
-                .buffered(CONCURRENCY)
-                .collect()
-                .await;
-        let mut next = Vec::new();
-        for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
-            for f in kids {
-                let id = f.id.get();
-                // Guard against cycles and repeats in bad data.
-                if !seen.insert(id) {
-                    continue;
-                }
-                next.push(id);
-                out.push(Folder {
-                    id,
-                    name: f.name,
-                    parent_id: f.parent_id.map(|p| p.get()),
-                    listed_under: parent,
-                    created_at: f.created_at,
-                    updated_at: f.updated_at,
-                });
-            }
-        }
-        level = next;
-    }
-    Ok(out)
-}
-
 async fn project_grants(
     client: &Client,
     projects: &[Project],
@@ -415,7 +376,10 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
 // Each concurrent job owns a client clone (cheap: an `Arc` inside) so the stream's closures
 // capture nothing: futures borrowing across `buffered` trip the compiler's `Send` inference
 // inside `async_trait` methods.
-fn with_client<T>(client: &Client, items: impl IntoIterator<Item = T>) -> Vec<(Client, T)> {
+pub(super) fn with_client<T>(
+    client: &Client,
+    items: impl IntoIterator<Item = T>,
+) -> Vec<(Client, T)> {
     items.into_iter().map(|t| (client.clone(), t)).collect()
 }
 
@@ -438,17 +402,6 @@ async fn group_members(
         .try_collect()
         .await;
     (group, members)
-}
-
-async fn child_folders(client: Client, parent: i64) -> (i64, ApiResult<Vec<workato_api::Folder>>) {
-    let kids = client
-        .folders()
-        .list()
-        .parent_id(parent)
-        .into_stream()
-        .try_collect()
-        .await;
-    (parent, kids)
 }
 
 async fn grants_of(
@@ -536,13 +489,14 @@ impl Snapshot {
         // the project-role listing is not asked once per project. (Loaded implies enabled.)
         let grants_wanted = project_roles_status.is_loaded();
         let mut n5 = Vec::new();
-        let (folders, grants) = futures::join!(folders(client, &projects), async {
-            if grants_wanted {
-                project_grants(client, &projects, &mut n5).await
-            } else {
-                Ok(Vec::new())
-            }
-        });
+        let (folders, grants) =
+            futures::join!(super::folder_walk::folders(client, &projects), async {
+                if grants_wanted {
+                    project_grants(client, &projects, &mut n5).await
+                } else {
+                    Ok(Vec::new())
+                }
+            });
         notes.extend(n5);
         let folders = folders?;
         let project_grants = grants?;
