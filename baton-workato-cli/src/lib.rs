@@ -264,8 +264,8 @@ pub(crate) async fn run_sync(
     sync::write_summary(out, &config.file, &report)
 }
 
-/// `capabilities`: the connector's `ConnectorCapabilities` as protojson (baton-proto.md §13),
-/// without a trailing newline, as baton prints it.
+/// `capabilities`: the connector's `ConnectorCapabilities` as protojson, without a trailing
+/// newline, as baton prints it.
 fn write_capabilities(config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
     // The capabilities are derived from the resource types alone; the client is never used, so
     // it needs no real key (`capabilities` runs without one, like baton's).

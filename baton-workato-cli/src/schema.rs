@@ -96,7 +96,7 @@ const DC_KEYS: [&str; DataCenter::ALL.len()] = {
     keys
 };
 
-/// The connector's configuration fields (spec/connector-model.md §9).
+/// The connector's configuration fields: the Go connector's settings, under the same names.
 pub(crate) const FIELDS: &[Field] = &[
     Field {
         name: "workato-api-key",

@@ -80,12 +80,16 @@ impl fmt::Display for DataCenter {
 
 /// An unknown data-center key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown Workato data center {given:?}; valid keys: us, eu, jp, sg, au, il, sandbox, cn, kr"
-)]
+#[error("unknown Workato data center {given:?}; valid keys: {}", valid_keys())]
 pub struct UnknownDataCenter {
     /// What was given.
     pub given: String,
+}
+
+/// Every key, for the message: from [`DataCenter::ALL`], so it cannot fall behind the list.
+fn valid_keys() -> String {
+    let keys: Vec<&str> = DataCenter::ALL.iter().map(|dc| dc.key()).collect();
+    keys.join(", ")
 }
 
 impl FromStr for DataCenter {
