@@ -24,8 +24,7 @@ mod config;
 mod config_file;
 mod connect;
 mod demo;
-// `inspect syncs` / `inspect diff`, not wired into the command line yet.
-#[allow(dead_code)]
+#[allow(dead_code)] // TEMP(integrator): inspect syncs/diff wiring lands with the c1z branch
 mod history;
 mod inspect;
 mod logging;
