@@ -26,8 +26,10 @@
 //!     tracing::info!(id = %member.id, email = %member.email, "collaborator");
 //! }
 //!
-//! // Paged listings are lazy streams: nothing is sent until polled.
-//! let projects: Vec<_> = client.projects().list().try_collect().await?;
+//! // Every listing is a request builder: `send()` fetches one page, `into_stream()` every
+//! // page as a lazy stream (nothing is sent until polled; each page is rate limited).
+//! let first_page = client.projects().list().send().await?;
+//! let projects: Vec<_> = client.projects().list().into_stream().try_collect().await?;
 //! let folders: Vec<_> = client
 //!     .folders()
 //!     .list()
@@ -35,7 +37,12 @@
 //!     .into_stream()
 //!     .try_collect()
 //!     .await?;
-//! tracing::info!(projects = projects.len(), folders = folders.len(), stats = ?client.stats());
+//! tracing::info!(
+//!     first_page = first_page.items.len(),
+//!     projects = projects.len(),
+//!     folders = folders.len(),
+//!     stats = ?client.stats(),
+//! );
 //! # Ok(()) }
 //! ```
 //!
@@ -46,14 +53,21 @@
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
-//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
+//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration ([`check_base_url`] is
+//!   the base-URL rule on its own).
+//! - Permissions: [`permissions`] maps each endpoint to the API-client role permission that
+//!   unlocks it, and holds [`permissions::SETUP_GUIDE`], the minimum client role a sync needs.
+//! - Trust: HTTPS trusts the platform's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   replace it, as for Go programs and OpenSSL); proxies come from `HTTPS_PROXY` / `NO_PROXY`.
 //! - Pagination: [`pagination`] holds the one abstraction behind every listing
-//!   ([`ItemStream`]), for both `page`/`per_page` and `page[number]`/`page[size]` styles.
+//!   ([`Page`], [`ItemStream`], and [`List`], the builder of listings without filters), for
+//!   both `page`/`per_page` and `page[number]`/`page[size]` styles.
 //! - One module per API resource, each with its serde models and a handler reached from the
 //!   client: [`members`] (`client.members()`), [`roles`], [`environment_roles`],
 //!   [`project_roles`], [`project_grants`], [`user_groups`], [`projects`], [`folders`],
-//!   [`workspace`]. Optional query parameters go through request builders
-//!   (`ListFolders`, `ListMembers`, …) ending in `send()` or `into_stream()`.
+//!   [`workspace`]. Every `list()` returns a request builder (`ListFolders`, `ListMembers`,
+//!   [`List`], …): optional query parameters are its setters, and it ends in `send()` (one
+//!   page) or `into_stream()` (every page).
 //! - Ids: [`ids`] (`MemberId`, `FolderId`, … and the string-or-integer [`Id`]); shared enums
 //!   in [`common`].
 //!
@@ -76,6 +90,7 @@ pub mod ids;
 mod lenient;
 pub mod members;
 pub mod pagination;
+pub mod permissions;
 pub mod project_grants;
 pub mod project_roles;
 pub mod projects;
@@ -86,19 +101,21 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod trust;
 pub mod user_groups;
 pub mod workspace;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{check_base_url, BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use common::{EnvironmentType, RoleKind, RoleType};
 pub use data_center::{DataCenter, UnknownDataCenter};
 pub use error::{Error, Result};
 pub use family::Family;
 pub use ids::{EnvRoleId, FolderId, Id, MemberId, ProjectId, RoleId, WorkspaceId};
-pub use pagination::ItemStream;
+pub use pagination::{ItemStream, List, Page};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use stats::ClientStats;
 pub use token::ApiToken;
+pub use trust::TrustError;
 
 pub use environment_roles::EnvironmentRole;
 pub use folders::Folder;

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{List, PageStyle};
 use crate::route::Route;
 
 /// A project.
@@ -32,10 +34,31 @@ handler! {
 }
 
 impl ProjectsHandler {
-    /// `GET /api/projects`, `page`/`per_page` style.
-    pub fn list(&self) -> ItemStream<Project> {
-        self.client
-            .list_pages(Route::api(["projects"]), PageStyle::PagePerPage)
+    /// `GET /api/projects?page=1&per_page=1`: at most one project. The cheapest call the
+    /// setup guide's client role allows, used to check the token and base URL before a sync.
+    pub async fn first(&self) -> Result<Option<Project>> {
+        let route = Route::api(Family::Folders, ["projects"])
+            .with_pairs(&[("page", "1".to_owned()), ("per_page", "1".to_owned())]);
+        let page: Vec<Project> = self.client.get_json(&route).await?;
+        Ok(page.into_iter().next())
+    }
+
+    /// `GET /api/projects`, `page`/`per_page` style: a request builder; finish with
+    /// [`List::send`] (one page) or [`List::into_stream`] (every page).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: workato_api::Client) -> Result<(), workato_api::Error> {
+    /// use futures::TryStreamExt;
+    /// let first = client.projects().list().send().await?;
+    /// let all: Vec<_> = client.projects().list().into_stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> List<Project> {
+        List::new(
+            &self.client,
+            Route::api(Family::Folders, ["projects"]),
+            PageStyle::PagePerPage,
+        )
     }
 }
 

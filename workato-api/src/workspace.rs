@@ -1,8 +1,13 @@
-//! The workspace the token belongs to (`GET /api/users/me`), used as a connectivity check.
+//! The workspace the token belongs to (`GET /api/users/me`).
+//!
+//! Not a free connectivity check: the endpoint needs its own client-role permission
+//! ("Workspace details › Get details") and exists only for API clients with DEV access, so a
+//! client set up as ConductorOne's guide says gets 403. The connector never calls it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, Id, WorkspaceId};
 use crate::route::Route;
@@ -37,7 +42,7 @@ impl WorkspaceHandler {
     /// `GET /api/users/me`; accepts `{"data":{…}}` or a bare object.
     pub async fn get(&self) -> Result<Workspace> {
         self.client
-            .get_data_or_bare(&Route::api(["users", "me"]))
+            .get_data_or_bare(&Route::api(Family::Workspace, ["users", "me"]))
             .await
     }
 }

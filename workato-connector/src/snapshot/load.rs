@@ -28,7 +28,7 @@ use super::types::{
 use super::{PartStatus, PrivilegeRow, RawWorkspace, Snapshot};
 use crate::config::ConnectorConfig;
 use crate::env::Environment;
-use crate::error::Error;
+use crate::error::{Error, Step};
 
 /// Concurrent requests while walking folders, project grants, group members and privileges.
 /// The client's per-family rate limiter still paces them; this only bounds in-flight calls.
@@ -54,6 +54,34 @@ fn unavailable(what: &str, err: &workato_api::Error, notes: &mut Vec<String>) ->
     PartStatus::Unavailable {
         status,
         missing_permission: permission,
+    }
+}
+
+/// Refusals of a listing made once per item (project grants per project, members per group),
+/// reported as one warning however many items were refused.
+struct Refusals {
+    ids: Vec<String>,
+    first: Option<workato_api::Error>,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Refusals {
+            ids: Vec::new(),
+            first: None,
+        }
+    }
+
+    fn add(&mut self, id: impl ToString, err: workato_api::Error) {
+        self.ids.push(id.to_string());
+        self.first.get_or_insert(err);
+    }
+
+    /// One note: `skipping the <what> <ids…>: …` (nothing when none was refused).
+    fn report(self, what: &str, notes: &mut Vec<String>) {
+        if let Some(err) = self.first {
+            unavailable(&format!("{what} {}", self.ids.join(", ")), &err, notes);
+        }
     }
 }
 
@@ -108,7 +136,7 @@ async fn optional_part<A>(
     gone_too: bool,
     what: &str,
     notes: &mut Vec<String>,
-    fail: impl FnOnce(Box<workato_api::Error>) -> Error,
+    fail: impl FnOnce(workato_api::Error) -> Error,
 ) -> Part<A> {
     if !enabled {
         return Ok((Vec::new(), PartStatus::Disabled));
@@ -118,7 +146,7 @@ async fn optional_part<A>(
         Err(err) if is_unavailable(&err, gone_too) => {
             Ok((Vec::new(), unavailable(what, &err, notes)))
         }
-        Err(source) => Err(fail(Box::new(source))),
+        Err(source) => Err(fail(source)),
     }
 }
 
@@ -129,11 +157,11 @@ async fn legacy_roles(
 ) -> Part<LegacyRole> {
     let (roles, status) = optional_part(
         !config.disable_custom_roles_sync,
-        client.roles().list().try_collect(),
+        client.roles().list().into_stream().try_collect(),
         true,
         "custom roles (GET /api/roles); only the system roles are synced",
         notes,
-        |source| Error::ListRoles { source },
+        |source| Error::api(Step::ListRoles, source),
     )
     .await?;
     let roles = roles
@@ -166,7 +194,7 @@ async fn env_roles(
         false,
         "environment roles (GET /api/environment_roles)",
         notes,
-        |source| Error::ListEnvironmentRoles { source },
+        |source| Error::api(Step::ListEnvironmentRoles, source),
     )
     .await?;
     let roles = roles
@@ -189,11 +217,11 @@ async fn project_roles(
 ) -> Part<ProjectRole> {
     let (roles, status) = optional_part(
         config.sync_project_roles,
-        client.project_roles().list().try_collect(),
+        client.project_roles().list().into_stream().try_collect(),
         false,
         "project roles and grants (GET /api/project_roles)",
         notes,
-        |source| Error::ListProjectRoles { source },
+        |source| Error::api(Step::ListProjectRoles, source),
     )
     .await?;
     let roles = roles
@@ -215,7 +243,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         false,
         "collaborator groups (GET /api/user_groups)",
         notes,
-        |source| Error::ListGroups { source },
+        |source| Error::api(Step::ListGroups, source),
     )
     .await?;
     let with_members: Vec<(
@@ -227,22 +255,21 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         .collect()
         .await;
     let mut out = Vec::with_capacity(with_members.len());
+    let mut refused = Refusals::new();
     for (g, members) in with_members {
         let member_ids = match members {
             Ok(ms) => ms.iter().filter_map(|m| m.id.as_i64()).collect(),
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(
-                    &format!("the members of collaborator group {}", g.id),
-                    &err,
-                    notes,
-                );
+                refused.add(&g.id, err);
                 Vec::new()
             }
             Err(source) => {
-                return Err(Error::ListGroupMembers {
-                    group: g.id.to_string(),
-                    source: Box::new(source),
-                })
+                return Err(Error::api(
+                    Step::ListGroupMembers {
+                        group: g.id.to_string(),
+                    },
+                    source,
+                ))
             }
         };
         out.push(Group {
@@ -253,6 +280,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             member_ids,
         });
     }
+    refused.report("the members of collaborator groups", notes);
     Ok((out, status))
 }
 
@@ -271,10 +299,7 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
                 .await;
         let mut next = Vec::new();
         for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::ListFolders {
-                parent,
-                source: Box::new(source),
-            })?;
+            let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
             for f in kids {
                 let id = f.id.get();
                 // Guard against cycles and repeats in bad data.
@@ -311,18 +336,16 @@ async fn project_grants(
         .collect()
         .await;
     let mut out = Vec::new();
+    let mut refused = Refusals::new();
     for (pid, grants) in listed {
         let grants = match grants {
             Ok(g) => g,
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(&format!("the project grants of project {pid}"), &err, notes);
+                refused.add(pid, err);
                 continue;
             }
             Err(source) => {
-                return Err(Error::ListProjectGrants {
-                    project: pid,
-                    source: Box::new(source),
-                })
+                return Err(Error::api(Step::ListProjectGrants { project: pid }, source))
             }
         };
         for g in grants {
@@ -361,6 +384,7 @@ async fn project_grants(
             });
         }
     }
+    refused.report("the project grants of projects", notes);
     Ok(out)
 }
 
@@ -388,10 +412,7 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
                 .collect(),
         )),
         Err(err) if is_unavailable(&err, false) => Ok(None),
-        Err(source) => Err(Error::MemberPrivileges {
-            member,
-            source: Box::new(source),
-        }),
+        Err(source) => Err(Error::api(Step::MemberPrivileges { member }, source)),
     }
 }
 
@@ -414,7 +435,12 @@ async fn group_members(
     workato_api::UserGroup,
     ApiResult<Vec<workato_api::UserGroupMember>>,
 ) {
-    let members = client.user_groups().members(&group.id).try_collect().await;
+    let members = client
+        .user_groups()
+        .members(&group.id)
+        .into_stream()
+        .try_collect()
+        .await;
     (group, members)
 }
 
@@ -436,6 +462,7 @@ async fn grants_of(
     let grants = client
         .project_grants()
         .list_for_project(workato_api::ProjectId(project))
+        .into_stream()
         .try_collect()
         .await;
     (project, grants)
@@ -449,19 +476,21 @@ impl Snapshot {
     /// Reads the workspace through `client` (see the [module docs](self) for the calls).
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] when the key is rejected listing members, or the step-named
-    /// variant of the first non-optional call that failed (after the client's retries).
+    /// [`Error::Unauthorized`] when the key is rejected listing members,
+    /// [`Error::MembersForbidden`] when the API client may not list them (permission or DEV
+    /// access), or [`Error::Api`] naming the first non-optional call that failed (after the
+    /// client's retries).
     pub async fn load(client: &Client, config: &ConnectorConfig) -> Result<Snapshot, Error> {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
-            if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized {
+            match source.status().map(|s| s.as_u16()) {
+                Some(401) => Error::Unauthorized {
                     source: Box::new(source),
-                }
-            } else {
-                Error::ListMembers {
+                },
+                Some(403) => Error::MembersForbidden {
                     source: Box::new(source),
-                }
+                },
+                _ => Error::api(Step::ListMembers, source),
             }
         })?;
         if let Some(total) = listed.total {
@@ -483,7 +512,11 @@ impl Snapshot {
         let (legacy, envs, projects, proles, groups) = futures::join!(
             legacy_roles(client, config, &mut n1),
             env_roles(client, config, &mut n2),
-            client.projects().list().try_collect::<Vec<_>>(),
+            client
+                .projects()
+                .list()
+                .into_stream()
+                .try_collect::<Vec<_>>(),
             project_roles(client, config, &mut n3),
             groups(client, config, &mut n4),
         );
@@ -493,9 +526,7 @@ impl Snapshot {
         let (project_roles, project_roles_status) = proles?;
         let (groups, groups_status) = groups?;
         let projects: Vec<Project> = projects
-            .map_err(|source| Error::ListProjects {
-                source: Box::new(source),
-            })?
+            .map_err(|source| Error::api(Step::ListProjects, source))?
             .into_iter()
             .map(|p| Project {
                 id: p.id.get(),
@@ -549,13 +580,20 @@ impl Snapshot {
             .buffered(CONCURRENCY)
             .collect()
             .await;
+        let mut unread = Vec::new();
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
-                None => snapshot.warnings().warn(format!(
-                    "could not read the privileges of collaborator {id}: the environment roles it holds get no privilege or folder grants"
-                )),
+                None => unread.push(id.to_string()),
             }
+        }
+        if !unread.is_empty() {
+            // One warning for the whole refusal, however many holders were asked.
+            snapshot.warnings().warn(format!(
+                "could not read the privileges of collaborators {}: the environment roles they hold get no privilege or folder grants; grant the API client's role the \"{}\" permission",
+                unread.join(", "),
+                workato_api::permissions::GET_COLLABORATOR_PRIVILEGES,
+            ));
         }
         Ok(snapshot)
     }
