@@ -172,7 +172,8 @@ pub(crate) enum Command {
     Capabilities,
     /// Print the configuration schema as JSON
     Config,
-    /// Show the resource types, resources, entitlements or grants of a c1z file
+    /// Show the resource types, resources, entitlements, grants or syncs of a c1z file, or
+    /// what changed between two syncs
     Inspect(InspectArgs),
     /// Sync an embedded fake Workato workspace, no Workato account needed
     Demo(DemoArgs),
@@ -204,6 +205,16 @@ pub(crate) struct InspectArgs {
     /// Only grants held by this principal, as TYPE:ID (e.g. collaborator:1001)
     #[arg(long, value_name = "TYPE:ID")]
     pub(crate) principal: Option<String>,
+    /// diff: take the base (older) sync from this c1z instead of --file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) base_file: Option<PathBuf>,
+    /// diff: the base (older) sync id [default: the finished full sync before the applied
+    /// one, or the newest of --base-file]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) base_sync: Option<String>,
+    /// diff: the applied (newer) sync id [default: the newest finished full sync]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) applied_sync: Option<String>,
 }
 
 /// `demo` arguments.
@@ -226,6 +237,11 @@ pub(crate) enum InspectWhat {
     Entitlements,
     /// Grants
     Grants,
+    /// The syncs the file keeps (each sync into the same file adds one)
+    Syncs,
+    /// What changed between two syncs: the last two of the file, two sync ids, or another
+    /// file's latest (--base-file)
+    Diff,
 }
 
 /// Output format of `inspect`.
