@@ -24,7 +24,6 @@ mod config;
 mod config_file;
 mod connect;
 mod demo;
-#[allow(dead_code)] // TEMP(integrator): inspect syncs/diff wiring lands with the c1z branch
 mod history;
 mod inspect;
 mod logging;
