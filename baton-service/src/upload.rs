@@ -1,0 +1,1 @@
+//! Chunked c1z upload.

@@ -1,0 +1,1 @@
+//! Integration tests of the service runtime against the fake C1.
