@@ -21,6 +21,7 @@ pub mod oneshot;
 pub mod progress;
 pub mod schema;
 pub mod secret;
+pub mod service;
 pub mod sync;
 pub mod table;
 pub mod validation;
