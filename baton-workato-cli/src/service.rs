@@ -150,7 +150,8 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + S
         use tokio::signal::unix::{signal, SignalKind};
         let mut term =
             signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
-        let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+        let mut int =
+            signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
         Ok(async move {
             let name = tokio::select! {
                 _ = term.recv() => "SIGTERM",
@@ -197,8 +198,8 @@ mod tests {
             .token(workato_api::ApiToken::new("unused"))
             .build()
             .expect("client");
-        let m = metadata(&WorkatoConnector::new(client, ConnectorConfig::default()))
-            .expect("metadata");
+        let m =
+            metadata(&WorkatoConnector::new(client, ConnectorConfig::default())).expect("metadata");
         assert_eq!(m.display_name, "Workato");
         assert!(!m.description.is_empty());
         let caps = m.capabilities.expect("capabilities");
