@@ -16,6 +16,7 @@ pub mod config_file;
 pub mod connect;
 pub mod demo;
 pub mod demo_service;
+pub mod history;
 pub mod inspect;
 pub mod logging;
 pub mod oneshot;
