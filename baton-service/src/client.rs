@@ -95,7 +95,7 @@ impl BatonClient {
             .tokens
             .token()
             .await
-            .map_err(|e| Status::unauthenticated(e.to_string()))?;
+            .map_err(|e| Status::new(e.code(), crate::tasks::error_chain(&e)))?;
         let mut request = tonic::Request::new(message);
         request.set_timeout(timeout);
         let value = MetadataValue::try_from(token.header_value())

@@ -26,7 +26,7 @@ const TOKEN_TIMEOUT: Duration = Duration::from_secs(300);
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TokenError {
     #[error("failed to get token: {status}")]
-    Status { status: String },
+    Status { code: u16, status: String },
     #[error("failed to get token: empty access token")]
     Empty,
     #[error("failed to get token: {0}")]
@@ -35,6 +35,22 @@ pub(crate) enum TokenError {
     Decode(#[source] serde_json::Error),
     #[error("failed to get token: the system random generator failed")]
     Random,
+}
+
+impl TokenError {
+    /// The gRPC code an RPC fails with when its token cannot be had. baton-sdk says
+    /// `Unauthenticated` for everything; a server or network failure is `Unavailable` here so
+    /// that the startup Hello retries it instead of exiting (docs/service-mode.md).
+    pub(crate) fn code(&self) -> tonic::Code {
+        match self {
+            TokenError::Status { code, .. } if *code == 429 || *code >= 500 => {
+                tonic::Code::Unavailable
+            }
+            TokenError::Status { .. } | TokenError::Empty => tonic::Code::Unauthenticated,
+            TokenError::Http(_) | TokenError::Decode(_) => tonic::Code::Unavailable,
+            TokenError::Random => tonic::Code::Internal,
+        }
+    }
 }
 
 /// An access token with its normalised type. `Debug` hides the token.
@@ -230,6 +246,7 @@ impl TokenSource {
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             return Err(TokenError::Status {
+                code: status.as_u16(),
                 status: format!(
                     "{} {}",
                     status.as_u16(),
