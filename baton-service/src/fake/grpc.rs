@@ -241,8 +241,21 @@ async fn hello(shared: Arc<Shared>, r: HelloRequest) -> Result<HelloResponse, St
 }
 
 async fn get_task(shared: Arc<Shared>, r: GetTaskRequest) -> Result<RawGetTaskResponse, Status> {
-    gate(&shared, Rpc::GetTask).await?;
+    shared.delay(Rpc::GetTask).await;
     valid_host_id(&r.host_id)?;
+    if let Some(code) = shared.take_fault(Rpc::GetTask) {
+        shared.record(|s| {
+            let in_flight = s.in_flight();
+            s.polls.push(PollRecord {
+                at: Instant::now(),
+                host_id: r.host_id.clone(),
+                in_flight,
+                task_id: None,
+                failed: true,
+            });
+        });
+        return Err(Status::new(code, format!("injected {code:?}")));
+    }
     let response = shared.record(|s| {
         let in_flight = s.in_flight();
         let next = s.queue.pop_front();
@@ -259,6 +272,7 @@ async fn get_task(shared: Arc<Shared>, r: GetTaskRequest) -> Result<RawGetTaskRe
             host_id: r.host_id.clone(),
             in_flight,
             task_id,
+            failed: false,
         });
         RawGetTaskResponse {
             task: next.map(|(_, bytes)| bytes),

@@ -1,1 +1,9 @@
-//! Integration tests of the service runtime against the fake C1.
+//! Integration tests of the service runtime against the fake C1, with a small in-memory
+//! connector and provisioner (support.rs).
+
+mod auth;
+mod loop_control;
+mod provisioning;
+mod startup;
+mod support;
+mod sync;
