@@ -1,4 +1,4 @@
-//! [`run`]: startup Hello, the poll loop and shutdown (docs/service-mode.md, "Task loop").
+//! [`run`]: startup Hello, the poll loop and shutdown (docs/service-mode.md, "Lifecycle").
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The token source: a signed Ed25519 client assertion exchanged for an access token at
-//! `POST /auth/v1/token`, cached and refreshed early (docs/service-mode.md, "Credentials").
+//! `POST /auth/v1/token`, cached and refreshed early (docs/service-mode.md, "Token").
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

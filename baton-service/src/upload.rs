@@ -1,5 +1,5 @@
 //! The chunked c1z upload: metadata, 512 KiB data messages, an eof with the SHA-256 digest;
-//! up to three attempts, each resending from the start (docs/service-mode.md, "Upload").
+//! up to three attempts, each resending from the start (docs/service-mode.md, "Full sync").
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

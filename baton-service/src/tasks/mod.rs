@@ -1,4 +1,4 @@
-//! Task handlers and `FinishTask` (docs/service-mode.md, "Task types").
+//! Task handlers and `FinishTask` (docs/service-mode.md, "Task types and answers").
 
 mod provision;
 mod sync;

@@ -1,5 +1,5 @@
 //! Grant, revoke, create account, delete resource — and the provisioning gate
-//! (docs/service-mode.md, "Provisioning").
+//! (docs/service-mode.md, "Task types and answers").
 
 use baton_model::proto::{pack, CapabilityDetailCredentialOption, Resource};
 use baton_model::provision::{AccountInfo, CreateAccountOutcome, GrantOutcome};

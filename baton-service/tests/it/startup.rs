@@ -21,6 +21,10 @@ async fn startup_fetches_one_token_says_hello_and_polls() {
     let t = &tokens[0];
     assert!(t.problems.is_empty(), "{:?}", t.problems);
     assert_eq!(t.status, 200);
+    assert_eq!(
+        t.version, "HTTP/2.0",
+        "the token POST negotiates h2 like Go"
+    );
     assert_eq!(t.client_id, FAKE_CLIENT_ID);
     assert!(t
         .content_type

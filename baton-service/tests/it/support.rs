@@ -38,6 +38,8 @@ pub struct TestConnector {
     /// When set, listing resources waits for a permit (a sync that hangs until released).
     pub hold: Option<Arc<Semaphore>>,
     pub calls: Arc<AtomicUsize>,
+    /// When set, listing users fails with this message.
+    pub fail_users: Option<String>,
 }
 
 impl TestConnector {
@@ -47,6 +49,7 @@ impl TestConnector {
             padding: 0,
             hold: None,
             calls: Arc::new(AtomicUsize::new(0)),
+            fail_users: None,
         }
     }
 }
@@ -120,6 +123,9 @@ impl Connector for TestConnector {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if let Some(hold) = &self.hold {
             let _permit = hold.acquire().await.map_err(ConnectorError::new)?;
+        }
+        if let (Some(message), "user") = (&self.fail_users, resource_type_id) {
+            return Err(ConnectorError::new(TestError::Refused(message.clone())));
         }
         Ok(match resource_type_id {
             "role" => Page::last(vec![admin_role()]),

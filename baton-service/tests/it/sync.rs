@@ -264,3 +264,36 @@ async fn a_failed_initial_heartbeat_leaves_the_task_to_c1() {
     assert!(c1.finishes().iter().all(|f| f.task_id != id));
     assert!(c1.upload_records(&id).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_sync_finishes_with_the_classified_code_and_no_upload() {
+    crate::support::init_logs();
+    let c1 = baton_service::fake::FakeC1::start().await.expect("fake");
+    let mut connector = TestConnector::new(2);
+    connector.fail_users = Some("HTTP 503 from GET /users".into());
+    let service =
+        crate::support::service_connector(connector, Arc::new(TestProvisioner::default()))
+            .error_code(|err| {
+                let mut cur = Some(err);
+                while let Some(e) = cur {
+                    if e.to_string().contains("HTTP 503") {
+                        return Some(Code::Unavailable);
+                    }
+                    cur = e.source();
+                }
+                None
+            });
+    let running = crate::support::start(c1.service_config().expect("config"), service);
+    let id = c1.enqueue(tasks::sync_full());
+    let finish = c1.wait_for_finish(&id, WAIT).await.expect("finish");
+    assert!(!finish.is_success());
+    assert_eq!(finish.code(), Code::Unavailable);
+    assert!(!finish.non_retryable, "a failed sync may be retried");
+    assert!(
+        finish.message.contains("HTTP 503 from GET /users"),
+        "{}",
+        finish.message
+    );
+    assert!(c1.upload_records(&id).is_empty());
+    running.stop().await.expect("stops");
+}
