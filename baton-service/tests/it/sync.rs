@@ -273,15 +273,10 @@ async fn a_failing_sync_finishes_with_the_classified_code_and_no_upload() {
     connector.fail_users = Some("HTTP 503 from GET /users".into());
     let service =
         crate::support::service_connector(connector, Arc::new(TestProvisioner::default()))
+            // The classifier sees the connector's own error type, not only its text.
             .error_code(|err| {
-                let mut cur = Some(err);
-                while let Some(e) = cur {
-                    if e.to_string().contains("HTTP 503") {
-                        return Some(Code::Unavailable);
-                    }
-                    cur = e.source();
-                }
-                None
+                err.downcast_ref::<crate::support::TestError>()
+                    .map(|_| Code::Unavailable)
             });
     let running = crate::support::start(c1.service_config().expect("config"), service);
     let id = c1.enqueue(tasks::sync_full());
