@@ -134,6 +134,9 @@ pub struct ServiceConfig {
     pub rpc_timeout: Duration,
     /// Deadline of one upload attempt. Default 30 min.
     pub upload_timeout: Duration,
+    /// An HTTP proxy (`http://[user:pass@]host[:port]`) for the token POST and gRPC; `None` takes
+    /// `HTTPS_PROXY` / `NO_PROXY` from the environment. Its credentials are never printed.
+    pub proxy: Option<String>,
     /// Unit of the retry waits: after the n-th failed poll the loop waits n² units (at most 60),
     /// upload and FinishTask retries wait 1–2 units. Default 1 s; tests shrink it.
     pub backoff_unit: Duration,
@@ -159,6 +162,7 @@ impl fmt::Debug for ServiceConfig {
             )
             .field("rpc_timeout", &self.rpc_timeout)
             .field("upload_timeout", &self.upload_timeout)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .field("backoff_unit", &self.backoff_unit)
             .finish()
     }
@@ -190,6 +194,7 @@ impl ServiceConfig {
             extra_root_certificates: Vec::new(),
             rpc_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(30 * 60),
+            proxy: None,
             backoff_unit: Duration::from_secs(1),
         }
     }
@@ -280,6 +285,13 @@ impl ServiceConfig {
     pub fn package(mut self, package: impl Into<String>, version: impl Into<String>) -> Self {
         self.build_info.package = package.into();
         self.build_info.package_version = version.into();
+        self
+    }
+
+    /// Sends the token POST and gRPC through this HTTP proxy instead of the environment's.
+    #[must_use]
+    pub fn proxy(mut self, url: Option<String>) -> Self {
+        self.proxy = url.filter(|u| !u.trim().is_empty());
         self
     }
 

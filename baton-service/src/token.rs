@@ -187,6 +187,10 @@ impl TokenSource {
                 "baton-c1-credential-provider {}/{}",
                 config.build_info.package, config.build_info.package_version
             ));
+        if let Some(url) = &config.proxy {
+            let proxy = reqwest::Proxy::all(url.as_str()).map_err(ServiceError::HttpClient)?;
+            builder = builder.proxy(proxy);
+        }
         for pem in &config.extra_root_certificates {
             let cert = reqwest::Certificate::from_pem(pem).map_err(ServiceError::HttpClient)?;
             builder = builder.add_root_certificate(cert);

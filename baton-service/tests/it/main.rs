@@ -4,6 +4,7 @@
 mod auth;
 mod loop_control;
 mod provisioning;
+mod proxy;
 mod startup;
 mod support;
 mod sync;
