@@ -117,11 +117,13 @@ pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
 /// Runs one task and reports it; logs start and end with type, id, outcome and duration.
 pub(crate) async fn handle(ctx: Arc<Context>, task: Task) {
     let task_type = task.type_name();
-    let span = tracing::info_span!("task", task_id = %task.id, task_type);
+    let task_id = task.id.clone();
+    // The fields are repeated on the start and end events so that they sit at the top level
+    // of JSON log lines, not only in the span.
+    let span = tracing::info_span!("task", task_id = %task_id, task_type);
     async move {
         let started = Instant::now();
-        tracing::info!("task started");
-        let task_id = task.id.clone();
+        tracing::info!(task_id = %task_id, task_type, "task started");
         let finish = dispatch(&ctx, task).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let (outcome, code, message) = match &finish {
@@ -134,11 +136,25 @@ pub(crate) async fn handle(ctx: Arc<Context>, task: Task) {
             Some(request) => finish_task(&ctx, request).await,
         };
         match code {
-            None if outcome == "success" => {
-                tracing::info!(outcome, duration_ms = elapsed_ms, reported, "task finished")
-            }
-            None => tracing::info!(outcome, reason = %message, duration_ms = elapsed_ms, "task finished"),
+            None if outcome == "success" => tracing::info!(
+                task_id = %task_id,
+                task_type,
+                outcome,
+                duration_ms = elapsed_ms,
+                reported,
+                "task finished"
+            ),
+            None => tracing::info!(
+                task_id = %task_id,
+                task_type,
+                outcome,
+                reason = %message,
+                duration_ms = elapsed_ms,
+                "task finished"
+            ),
             Some(code) => tracing::warn!(
+                task_id = %task_id,
+                task_type,
                 outcome,
                 code = ?code,
                 error = %message,

@@ -2,6 +2,7 @@
 //! connector and provisioner (support.rs).
 
 mod auth;
+mod logs;
 mod loop_control;
 mod provisioning;
 mod proxy;
