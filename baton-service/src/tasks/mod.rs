@@ -4,9 +4,11 @@ mod provision;
 mod sync;
 
 use std::error::Error as StdError;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use prost_types::Any;
 use tokio::time::Instant;
 use tonic::Code;
@@ -124,7 +126,11 @@ pub(crate) async fn handle(ctx: Arc<Context>, task: Task) {
     async move {
         let started = Instant::now();
         tracing::info!(task_id = %task_id, task_type, "task started");
-        let finish = dispatch(&ctx, task).await;
+        // A panicking connector must not leave the task unreported or take the loop down.
+        let finish = match AssertUnwindSafe(dispatch(&ctx, task)).catch_unwind().await {
+            Ok(finish) => finish,
+            Err(_) => Finish::error(Code::Internal, "the task handler panicked", false),
+        };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let (outcome, code, message) = match &finish {
             Finish::Success { .. } => ("success", None, String::new()),

@@ -273,3 +273,24 @@ async fn a_server_hello_task_sends_hello_and_no_finish() {
     );
     assert!(c1.finishes().iter().all(|f| f.task_id != hello));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_provisioner_is_reported_and_the_loop_goes_on() {
+    let (c1, running) = start_with(
+        TestConnector::new(0),
+        Arc::new(TestProvisioner::default()),
+        |c| c.provisioning(true),
+    )
+    .await;
+    let bad = c1.enqueue(tasks::grant(admin_member(), user("panic")));
+    let f = c1.wait_for_finish(&bad, WAIT).await.expect("finish");
+    assert_eq!(f.code(), Code::Internal);
+    assert_eq!(f.message, "the task handler panicked");
+    let next = c1.enqueue(tasks::grant(admin_member(), user("2")));
+    assert!(c1
+        .wait_for_finish(&next, WAIT)
+        .await
+        .expect("finish")
+        .is_success());
+    running.stop().await.expect("stops");
+}

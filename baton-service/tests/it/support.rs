@@ -228,6 +228,9 @@ impl ResourceProvisioner for TestProvisioner {
             .id
             .as_ref()
             .ok_or_else(|| TestError::Refused("no principal id".into()))?;
+        if pid.resource == "panic" {
+            panic!("the test provisioner panics on purpose");
+        }
         let id = grant_id(&entitlement.id, pid);
         let inserted = self.held.lock().expect("lock").insert(id);
         if !inserted {
