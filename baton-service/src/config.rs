@@ -105,7 +105,7 @@ pub struct ServiceConfig {
     pub client_id: ClientId,
     /// The client secret (never printed).
     pub client_secret: ClientSecret,
-    /// `BATON_C1_API_HOST`: host[:port] replacing the client id's host for the token URL and
+    /// `BATON_C1_API_HOST`: `host[:port]` replacing the client id's host for the token URL and
     /// gRPC (not for the JWT audience).
     pub api_host: Option<String>,
     /// `BATON_HOST_ID`; `None` means the OS host name (or `baton-sdk` when unknown).
@@ -302,7 +302,7 @@ impl ServiceConfig {
         self
     }
 
-    /// The host[:port] the token POST and gRPC go to: the override, else the client id's host.
+    /// The `host[:port]` the token POST and gRPC go to: the override, else the client id's host.
     pub fn target_host(&self) -> &str {
         self.api_host
             .as_deref()
