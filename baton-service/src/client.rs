@@ -18,6 +18,7 @@ use crate::proto::baton::{
     paths, FinishTaskRequest, GetTaskRequest, GetTaskResponse, HeartbeatRequest, HeartbeatResponse,
     HelloRequest, HelloResponse, UploadAssetRequest,
 };
+use crate::proxy::ProxyConnector;
 use crate::token::TokenSource;
 
 /// How long to wait for a TCP + TLS connection.
@@ -78,8 +79,23 @@ impl BatonClient {
             }
             Err(err) => return Err(err),
         };
+        let host = endpoint.uri().host().unwrap_or_default().to_string();
+        let proxy = match &config.proxy {
+            Some(url) => crate::proxy::select(url, "", &host),
+            None => crate::proxy::from_env(&host),
+        };
+        let channel = match proxy {
+            Some(proxy) => {
+                tracing::info!(
+                    proxy = proxy.authority(),
+                    "gRPC to ConductorOne goes through the proxy"
+                );
+                endpoint.connect_with_connector_lazy(ProxyConnector::new(proxy))
+            }
+            None => endpoint.connect_lazy(),
+        };
         Ok(BatonClient {
-            grpc: Grpc::new(endpoint.connect_lazy()),
+            grpc: Grpc::new(channel),
             tokens,
             rpc_timeout: config.rpc_timeout,
             upload_timeout: config.upload_timeout,
@@ -95,7 +111,7 @@ impl BatonClient {
             .tokens
             .token()
             .await
-            .map_err(|e| Status::unauthenticated(e.to_string()))?;
+            .map_err(|e| Status::new(e.code(), crate::tasks::error_chain(&e)))?;
         let mut request = tonic::Request::new(message);
         request.set_timeout(timeout);
         let value = MetadataValue::try_from(token.header_value())

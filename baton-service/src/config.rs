@@ -105,7 +105,7 @@ pub struct ServiceConfig {
     pub client_id: ClientId,
     /// The client secret (never printed).
     pub client_secret: ClientSecret,
-    /// `BATON_C1_API_HOST`: host[:port] replacing the client id's host for the token URL and
+    /// `BATON_C1_API_HOST`: `host[:port]` replacing the client id's host for the token URL and
     /// gRPC (not for the JWT audience).
     pub api_host: Option<String>,
     /// `BATON_HOST_ID`; `None` means the OS host name (or `baton-sdk` when unknown).
@@ -134,6 +134,9 @@ pub struct ServiceConfig {
     pub rpc_timeout: Duration,
     /// Deadline of one upload attempt. Default 30 min.
     pub upload_timeout: Duration,
+    /// An HTTP proxy (`http://[user:pass@]host[:port]`) for the token POST and gRPC; `None` takes
+    /// `HTTPS_PROXY` / `NO_PROXY` from the environment. Its credentials are never printed.
+    pub proxy: Option<String>,
     /// Unit of the retry waits: after the n-th failed poll the loop waits n² units (at most 60),
     /// upload and FinishTask retries wait 1–2 units. Default 1 s; tests shrink it.
     pub backoff_unit: Duration,
@@ -159,6 +162,7 @@ impl fmt::Debug for ServiceConfig {
             )
             .field("rpc_timeout", &self.rpc_timeout)
             .field("upload_timeout", &self.upload_timeout)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .field("backoff_unit", &self.backoff_unit)
             .finish()
     }
@@ -190,6 +194,7 @@ impl ServiceConfig {
             extra_root_certificates: Vec::new(),
             rpc_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(30 * 60),
+            proxy: None,
             backoff_unit: Duration::from_secs(1),
         }
     }
@@ -283,6 +288,13 @@ impl ServiceConfig {
         self
     }
 
+    /// Sends the token POST and gRPC through this HTTP proxy instead of the environment's.
+    #[must_use]
+    pub fn proxy(mut self, url: Option<String>) -> Self {
+        self.proxy = url.filter(|u| !u.trim().is_empty());
+        self
+    }
+
     /// Trusts this PEM CA certificate in addition to the platform roots.
     #[must_use]
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
@@ -290,7 +302,7 @@ impl ServiceConfig {
         self
     }
 
-    /// The host[:port] the token POST and gRPC go to: the override, else the client id's host.
+    /// The `host[:port]` the token POST and gRPC go to: the override, else the client id's host.
     pub fn target_host(&self) -> &str {
         self.api_host
             .as_deref()

@@ -14,7 +14,7 @@ use baton_model::provision::{
     AccountInfo, AccountManager, CreateAccountOutcome, DeleteOutcome, GrantOutcome,
     ResourceDeleter, ResourceProvisioner, RevokeOutcome,
 };
-use baton_model::sync::{Connector, ConnectorError};
+use baton_model::sync::{Connector, ConnectorError, SyncError};
 use futures::future::BoxFuture;
 use futures::FutureExt as _;
 pub use tonic::Code;
@@ -139,8 +139,25 @@ impl ServiceConnector {
         &self.metadata
     }
 
+    /// The classified code of `err`. `ConnectorError` displays its wrapped error but its
+    /// `source()` continues below it, so the wrapped error itself is offered to the classifier
+    /// too (it is what a classifier downcasts to).
     pub(crate) fn code_of(&self, err: &(dyn StdError + 'static)) -> Code {
-        (self.error_code)(err).unwrap_or(Code::Unknown)
+        let mut candidates: Vec<&(dyn StdError + 'static)> = vec![err];
+        let mut cur = Some(err);
+        while let Some(e) = cur {
+            if let Some(SyncError::Connector { source, .. }) = e.downcast_ref::<SyncError>() {
+                candidates.push(source.inner());
+            }
+            if let Some(c) = e.downcast_ref::<ConnectorError>() {
+                candidates.push(c.inner());
+            }
+            cur = e.source();
+        }
+        candidates
+            .into_iter()
+            .find_map(|e| (self.error_code)(e))
+            .unwrap_or(Code::Unknown)
     }
 }
 

@@ -1,5 +1,5 @@
 //! What the Hello says about this host: host id, build and OS info, every field non-empty
-//! (docs/service-mode.md, "Hello").
+//! (docs/service-mode.md, "Lifecycle").
 
 use crate::config::ServiceConfig;
 use crate::proto::baton::{BuildInfo, OsInfo};

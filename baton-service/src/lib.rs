@@ -59,6 +59,7 @@ mod credentials;
 mod error;
 mod host;
 pub mod proto;
+mod proxy;
 mod runner;
 mod tasks;
 mod token;

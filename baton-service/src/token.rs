@@ -1,5 +1,5 @@
 //! The token source: a signed Ed25519 client assertion exchanged for an access token at
-//! `POST /auth/v1/token`, cached and refreshed early (docs/service-mode.md, "Credentials").
+//! `POST /auth/v1/token`, cached and refreshed early (docs/service-mode.md, "Token").
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,7 +26,7 @@ const TOKEN_TIMEOUT: Duration = Duration::from_secs(300);
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TokenError {
     #[error("failed to get token: {status}")]
-    Status { status: String },
+    Status { code: u16, status: String },
     #[error("failed to get token: empty access token")]
     Empty,
     #[error("failed to get token: {0}")]
@@ -35,6 +35,22 @@ pub(crate) enum TokenError {
     Decode(#[source] serde_json::Error),
     #[error("failed to get token: the system random generator failed")]
     Random,
+}
+
+impl TokenError {
+    /// The gRPC code an RPC fails with when its token cannot be had. baton-sdk says
+    /// `Unauthenticated` for everything; a server or network failure is `Unavailable` here so
+    /// that the startup Hello retries it instead of exiting (docs/service-mode.md).
+    pub(crate) fn code(&self) -> tonic::Code {
+        match self {
+            TokenError::Status { code, .. } if *code == 429 || *code >= 500 => {
+                tonic::Code::Unavailable
+            }
+            TokenError::Status { .. } | TokenError::Empty => tonic::Code::Unauthenticated,
+            TokenError::Http(_) | TokenError::Decode(_) => tonic::Code::Unavailable,
+            TokenError::Random => tonic::Code::Internal,
+        }
+    }
 }
 
 /// An access token with its normalised type. `Debug` hides the token.
@@ -171,6 +187,10 @@ impl TokenSource {
                 "baton-c1-credential-provider {}/{}",
                 config.build_info.package, config.build_info.package_version
             ));
+        if let Some(url) = &config.proxy {
+            let proxy = reqwest::Proxy::all(url.as_str()).map_err(ServiceError::HttpClient)?;
+            builder = builder.proxy(proxy);
+        }
         for pem in &config.extra_root_certificates {
             let cert = reqwest::Certificate::from_pem(pem).map_err(ServiceError::HttpClient)?;
             builder = builder.add_root_certificate(cert);
@@ -230,6 +250,7 @@ impl TokenSource {
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             return Err(TokenError::Status {
+                code: status.as_u16(),
                 status: format!(
                     "{} {}",
                     status.as_u16(),

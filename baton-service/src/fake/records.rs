@@ -112,6 +112,8 @@ pub struct PollRecord {
     pub in_flight: usize,
     /// The id of the task handed out, if any.
     pub task_id: Option<String>,
+    /// The call was answered with an injected error.
+    pub failed: bool,
 }
 
 /// One `Heartbeat`.

@@ -6,7 +6,7 @@
 //! - [`connector`]: the `c1.connector.v2` provisioning messages the service embeds (task payloads
 //!   and responses) that `baton-model` does not hold. Everything else (`Resource`, `Grant`, …)
 //!   is `baton-model`'s.
-//! - [`rpc`]: `google.rpc.Status`.
+//! - [`rpc`]: the `google.rpc.Status` message.
 //!
 //! Fields the runtime never reads (ticket payloads, encryption configs) are left out: prost skips
 //! unknown fields when decoding, so their presence on the wire is harmless.
