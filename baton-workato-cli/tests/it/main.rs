@@ -10,6 +10,7 @@ mod in_process;
 mod inspect;
 mod jit;
 mod secrets;
+mod service;
 mod support;
 mod sync;
 mod usage;

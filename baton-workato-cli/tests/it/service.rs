@@ -222,7 +222,10 @@ async fn sync(c1: &FakeC1, svc: &Service) -> (FinishRecord, C1zReader, tempfile:
 
 fn grant_inputs(reader: &C1zReader) -> (Entitlement, Resource) {
     (
-        reader.entitlement(ENTITLEMENT).unwrap().expect("entitlement"),
+        reader
+            .entitlement(ENTITLEMENT)
+            .unwrap()
+            .expect("entitlement"),
         reader
             .resource(&resource_id("collaborator", "1002"))
             .unwrap()
@@ -266,14 +269,22 @@ async fn session_token_hello_sync_and_provisioning() {
     let tokens = c1.token_requests();
     assert!(!tokens.is_empty());
     for t in &tokens {
-        assert!(t.problems.is_empty(), "token request problems: {:?}", t.problems);
+        assert!(
+            t.problems.is_empty(),
+            "token request problems: {:?}",
+            t.problems
+        );
         assert_eq!(t.status, 200);
     }
     // Hello: once at startup, every required field non-empty.
     let hellos = c1.hellos();
     assert_eq!(hellos.len(), 1, "{hellos:?}");
     let hello = &hellos[0];
-    assert!(hello.problems.is_empty(), "Hello problems: {:?}", hello.problems);
+    assert!(
+        hello.problems.is_empty(),
+        "Hello problems: {:?}",
+        hello.problems
+    );
     let req = &hello.request;
     assert_eq!(req.task_id, "");
     assert_eq!(req.host_id, FAKE_HOST_ID);
@@ -303,10 +314,20 @@ async fn session_token_hello_sync_and_provisioning() {
         .iter()
         .filter_map(|c| c.resource_type.as_ref().map(|t| t.id.as_str()))
         .collect();
-    for t in ["collaborator", "role", "environment_role", "privilege", "folder", "project"] {
+    for t in [
+        "collaborator",
+        "role",
+        "environment_role",
+        "privilege",
+        "folder",
+        "project",
+    ] {
         assert!(types.contains(&t), "{t} in {types:?}");
     }
-    assert!(c1.rpcs().iter().all(|r| r.authorized), "every RPC carried a token");
+    assert!(
+        c1.rpcs().iter().all(|r| r.authorized),
+        "every RPC carried a token"
+    );
 
     // Full sync: heartbeat, upload of a c1z our reader opens, success without a response.
     let (f, reader, _file) = sync(&c1, &svc).await;
@@ -319,7 +340,11 @@ async fn session_token_hello_sync_and_provisioning() {
         Some(workato.members().len() as u64)
     );
     assert!(stats.grants > 0);
-    assert!(svc.temp_files().is_empty(), "temp c1z removed: {:?}", svc.temp_files());
+    assert!(
+        svc.temp_files().is_empty(),
+        "temp c1z removed: {:?}",
+        svc.temp_files()
+    );
 
     // Grant, repeat grant, revoke, repeat revoke: response types and Workato PUTs.
     let (entitlement, principal) = grant_inputs(&reader);
@@ -339,7 +364,12 @@ async fn session_token_hello_sync_and_provisioning() {
     assert_eq!(granted[0].id, GRANT_ID);
     assert_eq!(workato.request_count(PUT_MEMBER), puts + 1);
     assert_eq!(
-        workato.member(1002).unwrap().role_in("dev").unwrap().name,
+        workato
+            .member(1002)
+            .unwrap()
+            .role_in("dev")
+            .unwrap()
+            .role_name,
         "Operator"
     );
 
@@ -348,7 +378,10 @@ async fn session_token_hello_sync_and_provisioning() {
     assert!(f.is_success(), "{f:?}");
     let response = f.response_as::<GrantManagerServiceGrantResponse>().unwrap();
     assert!(response.grants.is_empty());
-    assert!(f.has_annotation::<GrantAlreadyExists>(), "in success.annotations");
+    assert!(
+        f.has_annotation::<GrantAlreadyExists>(),
+        "in success.annotations"
+    );
     assert!(
         response
             .annotations
@@ -356,26 +389,38 @@ async fn session_token_hello_sync_and_provisioning() {
             .any(|a| a.type_url.ends_with(".GrantAlreadyExists")),
         "and in the response"
     );
-    assert_eq!(workato.request_count(PUT_MEMBER), puts + 1, "no PUT on a repeat");
+    assert_eq!(
+        workato.request_count(PUT_MEMBER),
+        puts + 1,
+        "no PUT on a repeat"
+    );
 
     let grant: Grant = granted[0].clone();
     let id = c1.enqueue(tasks::revoke(grant.clone()));
     let f = finish(&c1, &svc, &id).await;
     assert!(f.is_success(), "{f:?}");
-    assert!(f.response_as::<GrantManagerServiceRevokeResponse>().is_some());
+    assert!(f
+        .response_as::<GrantManagerServiceRevokeResponse>()
+        .is_some());
     assert!(!f.has_annotation::<GrantAlreadyRevoked>());
     assert_eq!(workato.request_count(PUT_MEMBER), puts + 2);
 
     let id = c1.enqueue(tasks::revoke(grant));
     let f = finish(&c1, &svc, &id).await;
     assert!(f.is_success(), "{f:?}");
-    let response = f.response_as::<GrantManagerServiceRevokeResponse>().unwrap();
+    let response = f
+        .response_as::<GrantManagerServiceRevokeResponse>()
+        .unwrap();
     assert!(f.has_annotation::<GrantAlreadyRevoked>());
     assert!(response
         .annotations
         .iter()
         .any(|a| a.type_url.ends_with(".GrantAlreadyRevoked")));
-    assert_eq!(workato.request_count(PUT_MEMBER), puts + 2, "no PUT on a repeat");
+    assert_eq!(
+        workato.request_count(PUT_MEMBER),
+        puts + 2,
+        "no PUT on a repeat"
+    );
 
     // Account creation: an invitation (the invitee must accept).
     let info = AccountInfo {
@@ -401,7 +446,9 @@ async fn session_token_hello_sync_and_provisioning() {
     let id = c1.enqueue(tasks::create_account(info));
     let f = finish(&c1, &svc, &id).await;
     assert!(f.is_success(), "{f:?}");
-    let response = f.response_as::<CreateAccountResponse>().expect("CreateAccountResponse");
+    let response = f
+        .response_as::<CreateAccountResponse>()
+        .expect("CreateAccountResponse");
     assert!(
         matches!(
             response.result,
@@ -425,7 +472,11 @@ async fn session_token_hello_sync_and_provisioning() {
     let logs = svc.logs();
     for f in c1.finishes() {
         let lines: Vec<&str> = logs.lines().filter(|l| l.contains(&f.task_id)).collect();
-        assert!(lines.len() >= 2, "start and end lines for {}:\n{logs}", f.task_id);
+        assert!(
+            lines.len() >= 2,
+            "start and end lines for {}:\n{logs}",
+            f.task_id
+        );
         assert!(lines.iter().any(|l| l.contains("task_type")), "{lines:?}");
         assert!(lines.iter().any(|l| l.contains("duration")), "{lines:?}");
     }
@@ -451,7 +502,11 @@ async fn gated_unknown_and_ticket_tasks() {
     assert!(!f.is_success());
     assert_eq!(f.code(), Code::FailedPrecondition);
     assert!(f.non_retryable);
-    assert!(f.message.contains("provisioning is not enabled"), "{}", f.message);
+    assert!(
+        f.message.contains("provisioning is not enabled"),
+        "{}",
+        f.message
+    );
 
     let id = c1.enqueue(tasks::delete_resource(resource_id("collaborator", "1001")));
     let f = finish(&c1, &svc, &id).await;
@@ -475,7 +530,11 @@ async fn gated_unknown_and_ticket_tasks() {
     let id = c1.enqueue(tasks::with_type(ticket));
     let f = finish(&c1, &svc, &id).await;
     assert_eq!(f.code(), Code::Unknown);
-    assert!(f.message.contains("ticketing is not enabled"), "{}", f.message);
+    assert!(
+        f.message.contains("ticketing is not enabled"),
+        "{}",
+        f.message
+    );
     assert!(!f.non_retryable);
 
     assert_eq!(svc.stop().await, 0, "{}", svc.logs());
@@ -494,10 +553,17 @@ async fn heartbeat_cancel_mid_sync_then_next_task_runs() {
     let id = c1.enqueue(tasks::sync_full());
     let f = finish(&c1, &svc, &id).await;
     assert!(!f.is_success(), "{f:?}");
-    assert_eq!(f.code(), Code::Canceled, "{f:?}");
+    assert_eq!(f.code(), Code::Cancelled, "{f:?}");
     assert!(c1.uploads(&id).is_empty(), "no upload of a cancelled sync");
-    assert!(c1.upload_records(&id).is_empty(), "no upload attempt either");
-    assert!(svc.temp_files().is_empty(), "partial c1z removed: {:?}", svc.temp_files());
+    assert!(
+        c1.upload_records(&id).is_empty(),
+        "no upload attempt either"
+    );
+    assert!(
+        svc.temp_files().is_empty(),
+        "partial c1z removed: {:?}",
+        svc.temp_files()
+    );
 
     c1.set_cancel_after_heartbeats(None);
     workato.set_latency(Duration::ZERO);
@@ -521,7 +587,11 @@ async fn token_endpoint_401_then_recovery() {
         .iter()
         .any(|t| t.status == 401)
     {
-        assert!(tokio::time::Instant::now() < deadline, "no refused token request; logs:\n{}", svc.logs());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no refused token request; logs:\n{}",
+            svc.logs()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     c1.set_token_fault(None);
@@ -569,7 +639,10 @@ async fn unavailable_c1_then_recovery_with_backoff() {
     for (k, pair) in at.windows(2).take(3).enumerate() {
         let gap = pair[1].duration_since(pair[0]);
         let want = Duration::from_millis(900 * ((k as u64 + 1).pow(2)));
-        assert!(gap >= want, "gap {k} was {gap:?}, expected at least {want:?}");
+        assert!(
+            gap >= want,
+            "gap {k} was {gap:?}, expected at least {want:?}"
+        );
     }
     assert_eq!(svc.stop().await, 0, "{}", svc.logs());
 }
@@ -606,10 +679,16 @@ async fn sigterm_during_a_sync_exits_zero_without_upload() {
     assert_eq!(svc.stop().await, 0, "{}", svc.logs());
     assert!(c1.upload_records(&id).is_empty(), "no partial upload");
     assert!(
-        c1.finishes().iter().all(|f| f.task_id != id || !f.is_success()),
+        c1.finishes()
+            .iter()
+            .all(|f| f.task_id != id || !f.is_success()),
         "an interrupted sync never reports success"
     );
-    assert!(svc.temp_files().is_empty(), "partial c1z removed: {:?}", svc.temp_files());
+    assert!(
+        svc.temp_files().is_empty(),
+        "partial c1z removed: {:?}",
+        svc.temp_files()
+    );
 }
 
 /// As in the Kubernetes Deployment: an unprivileged user, a working directory it cannot write,
@@ -635,7 +714,10 @@ async fn runs_unprivileged_with_only_the_temp_dir_writable() {
     let is_root = current_uid() == Some(0);
     let setpriv = Path::new("/usr/bin/setpriv");
     let wrapper = if is_root {
-        assert!(setpriv.exists(), "running as root needs setpriv to drop privileges");
+        assert!(
+            setpriv.exists(),
+            "running as root needs setpriv to drop privileges"
+        );
         std::os::unix::fs::chown(&temp, Some(UID), Some(UID)).unwrap();
         std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o700)).unwrap();
         vec![
@@ -664,15 +746,26 @@ async fn runs_unprivileged_with_only_the_temp_dir_writable() {
         let status = std::fs::read_to_string(format!("/proc/{}/status", svc.pid())).unwrap();
         let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
         assert!(
-            uid_line.split_whitespace().skip(1).all(|u| u == UID.to_string()),
+            uid_line
+                .split_whitespace()
+                .skip(1)
+                .all(|u| u == UID.to_string()),
             "{uid_line}"
         );
     }
     let (f, _reader, _file) = sync(&c1, &svc).await;
     assert!(f.is_success());
     assert_eq!(svc.stop().await, 0, "{}", svc.logs());
-    assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0, "nothing written to the cwd");
-    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temp c1z cleaned up");
+    assert_eq!(
+        std::fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "nothing written to the cwd"
+    );
+    assert_eq!(
+        std::fs::read_dir(&temp).unwrap().count(),
+        0,
+        "temp c1z cleaned up"
+    );
     std::fs::set_permissions(&cwd, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
@@ -727,7 +820,12 @@ fn malformed_credentials_are_usage_errors() {
 
     let out = run(
         &[],
-        &["--client-id", "c@tenant.example.test/pcc", "--client-secret", &bad_secret],
+        &[
+            "--client-id",
+            "c@tenant.example.test/pcc",
+            "--client-secret",
+            &bad_secret,
+        ],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--client-secret"), "{}", out.stderr);
