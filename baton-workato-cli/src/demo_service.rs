@@ -69,7 +69,7 @@ async fn session(
         workato.url()
     )?;
     let client = connect::client_for(&workato.url(), workato.token())?;
-    let connector = crate::service::connector(client, connect::connector_config(config)?)?;
+    let connector = crate::service::connector(client, connect::connector_config(config))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::spawn(baton_service::run(service, connector, async move {
         let _ = stopped.await;

@@ -19,19 +19,19 @@ use baton_model::provision::{
 };
 use workato_connector::provision::{ProvisionError, WorkatoProvisioner};
 
-use crate::config::Action;
+use crate::config::Provision;
 use crate::validation::UsageError;
 
 /// An object the operation needs is not in the c1z.
 #[derive(Debug, thiserror::Error)]
 #[error("{what} {id} is not in {file}; run a sync first (baton-workato -f {file})")]
-pub struct NotInC1z {
+pub(crate) struct NotInC1z {
     /// What was looked up (`entitlement`, `principal`, `grant`, `resource`).
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// Its id.
-    pub id: String,
+    pub(crate) id: String,
     /// The c1z path.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 fn open(file: &Path) -> anyhow::Result<C1zReader> {
@@ -67,14 +67,14 @@ fn classify(flag: &'static str, err: ProvisionError) -> anyhow::Error {
 }
 
 /// Runs a provisioning action and prints what happened to `out`.
-pub async fn run(
-    action: &Action,
+pub(crate) async fn run(
+    action: &Provision,
     file: &Path,
     provisioner: &WorkatoProvisioner,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let message = match action {
-        Action::Grant {
+        Provision::Grant {
             entitlement,
             principal,
             principal_type,
@@ -112,7 +112,7 @@ pub async fn run(
                 other => format!("grant finished: {other:?}"),
             }
         }
-        Action::Revoke { grant } => {
+        Provision::Revoke { grant } => {
             let reader = open(file)?;
             let g = reader
                 .grant(grant)
@@ -130,7 +130,7 @@ pub async fn run(
                 other => format!("revoke finished: {other:?}"),
             }
         }
-        Action::CreateAccount {
+        Provision::CreateAccount {
             email,
             login,
             profile_json,
@@ -161,7 +161,7 @@ pub async fn run(
                 other => format!("create account finished: {other:?}"),
             }
         }
-        Action::Delete { id, resource_type } => {
+        Provision::Delete { id, resource_type } => {
             let reader = open(file)?;
             let rid = resource_id(resource_type, id);
             reader
@@ -180,7 +180,6 @@ pub async fn run(
                 other => format!("delete finished: {other:?}"),
             }
         }
-        other => anyhow::bail!("internal: {} is not a provisioning action", other.name()),
     };
     tracing::info!(action = action.name(), result = %message, "provisioning done");
     writeln!(out, "{message}")?;

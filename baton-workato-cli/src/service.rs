@@ -111,7 +111,7 @@ fn api_code(err: &workato_api::Error) -> Option<Code> {
 /// refused by ConductorOne), or a failure to install the signal handlers.
 pub async fn run(config: &Config, service: ServiceConfig) -> anyhow::Result<()> {
     let client = connect::client(config)?;
-    let settings = connect::connector_config(config)?;
+    let settings = connect::connector_config(config);
     connect::check_resource_types(&client, config, &settings).await?;
     WorkatoConnector::new(client.clone(), settings.clone())
         .validate()

@@ -206,8 +206,11 @@ impl ClientBuilder {
     }
 }
 
-/// Refuses base URLs that would leak the token: plain http off loopback, credentials, odd schemes.
-fn check_base_url(url: &Url, allow_insecure_http: bool) -> Result<(), BuildError> {
+/// The rule every base URL must pass, so that the token is never sent where it could leak:
+/// no credentials in the URL, and `https`, or plain `http` only to a loopback host (`localhost`,
+/// `127.0.0.0/8`, `::1`) unless `allow_insecure_http`. [`ClientBuilder::build`] applies it;
+/// callers that validate a URL earlier (a command line) call it too, so the rule has one owner.
+pub fn check_base_url(url: &Url, allow_insecure_http: bool) -> Result<(), BuildError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(BuildError::CredentialsInUrl);
     }

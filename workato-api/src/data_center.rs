@@ -42,7 +42,7 @@ impl DataCenter {
     ];
 
     /// The lower-case key used in configuration (`us`, `eu`, …).
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             DataCenter::Us => "us",
             DataCenter::Eu => "eu",

@@ -53,7 +53,8 @@
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
-//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
+//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration ([`check_base_url`] is
+//!   the base-URL rule on its own).
 //! - Pagination: [`pagination`] holds the one abstraction behind every listing
 //!   ([`Page`], [`ItemStream`], and [`List`], the builder of listings without filters), for
 //!   both `page`/`per_page` and `page[number]`/`page[size]` styles.
@@ -98,7 +99,7 @@ mod token;
 pub mod user_groups;
 pub mod workspace;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{check_base_url, BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use common::{EnvironmentType, RoleKind, RoleType};
 pub use data_center::{DataCenter, UnknownDataCenter};
 pub use error::{Error, Result};
