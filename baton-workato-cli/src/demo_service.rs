@@ -111,9 +111,7 @@ async fn session(
     }
     writeln!(
         out,
-        "\nWorkato saw {} role change(s) ({PUT_MEMBER}).\n\
-         Run it for real: see \"Kubernetes\" and \"Service mode\" in the README.",
-        workato.request_count(PUT_MEMBER)
+        "\nRun it for real: see \"Kubernetes\" and \"Service mode\" in the README."
     )?;
     out.flush()?;
     Ok(())

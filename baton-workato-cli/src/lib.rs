@@ -201,8 +201,18 @@ fn dispatch(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::
             let client = connect::client(config)?;
             runtime()?.block_on(run_sync(config, client, progress, stdout))?;
         }
-        Action::Demo { serve } => {
+        Action::Demo { service: true, .. } => {
+            runtime()?.block_on(demo_service::run(config, stdout))?;
+        }
+        Action::Demo { serve, .. } => {
             runtime()?.block_on(demo::run(config, *serve, progress, stdout))?;
+        }
+        Action::Service => {
+            let settings = config
+                .service
+                .clone()
+                .context("internal: service mode without its settings")?;
+            runtime()?.block_on(service::run(config, settings))?;
         }
         Action::Provision(request) => {
             let client = connect::client(config)?;
