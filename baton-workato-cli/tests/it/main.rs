@@ -4,10 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod corporate_network;
 mod demo;
 mod in_process;
 mod inspect;
 mod jit;
+mod permissions;
 mod secrets;
 mod service;
 mod support;

@@ -448,17 +448,21 @@ impl Snapshot {
     /// Reads the workspace through `client` (see the [module docs](self) for the calls).
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] when the key is rejected listing members, or [`Error::Api`]
-    /// naming the first non-optional call that failed (after the client's retries).
+    /// [`Error::Unauthorized`] when the key is rejected listing members,
+    /// [`Error::MembersForbidden`] when the API client may not list them (permission or DEV
+    /// access), or [`Error::Api`] naming the first non-optional call that failed (after the
+    /// client's retries).
     pub async fn load(client: &Client, config: &ConnectorConfig) -> Result<Snapshot, Error> {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
-            if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized {
+            match source.status().map(|s| s.as_u16()) {
+                Some(401) => Error::Unauthorized {
                     source: Box::new(source),
-                }
-            } else {
-                Error::api(Step::ListMembers, source)
+                },
+                Some(403) => Error::MembersForbidden {
+                    source: Box::new(source),
+                },
+                _ => Error::api(Step::ListMembers, source),
             }
         })?;
         if let Some(total) = listed.total {

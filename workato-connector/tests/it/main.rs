@@ -3,6 +3,7 @@
 mod api_cost;
 mod common;
 mod defects;
+mod permissions;
 mod provision;
 mod rate_limit;
 mod sync_default;
