@@ -21,9 +21,9 @@ use baton_service::proto::connector::{
     GrantManagerServiceGrantResponse, GrantManagerServiceRevokeResponse,
 };
 use baton_service::Code;
-use workato_api::fake::FakeWorkato;
+use workato_api::fake::{FakeWorkato, Profile, Seed};
 
-use crate::support::{binary, fake_with_token, SECRET_KEY};
+use crate::support::{binary, SECRET_KEY};
 
 /// Bounds a hang; a task normally takes well under a second against the fakes.
 const WAIT: Duration = Duration::from_secs(90);
@@ -187,11 +187,26 @@ impl Drop for Service {
     }
 }
 
+/// The fake C1 and a fake Workato whose API client has every permission.
 async fn fakes() -> (FakeC1, FakeWorkato) {
+    fakes_with(Profile::Full).await
+}
+
+/// The fake C1 and a fake Workato whose API client has the permissions of `profile`.
+async fn fakes_with(profile: Profile) -> (FakeC1, FakeWorkato) {
     let c1 = FakeC1::start().await.expect("start the fake C1");
-    let workato = fake_with_token("svc-token").await;
+    let workato = FakeWorkato::builder(Seed::default_workspace())
+        .profile(profile)
+        .start()
+        .await
+        .expect("start the fake Workato server");
     (c1, workato)
 }
+
+/// Every type but the optional RBAC v2 and group types, whose endpoints the setup guide's
+/// client role does not list.
+const GUIDE_TYPES: &str = "collaborator,role,privilege,folder,project";
+const GUIDE_TYPES_SORTED: [&str; 5] = ["collaborator", "folder", "privilege", "project", "role"];
 
 async fn started(c1: &FakeC1, svc: &Service) {
     if c1.wait_for_polls(1, WAIT).await.is_err() {
@@ -252,14 +267,16 @@ fn stub_grant_inputs() -> (Entitlement, Resource) {
     (entitlement, principal)
 }
 
+/// The setup guide's Deployment: its Workato client role, `BATON_PROVISIONING=true`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn session_token_hello_sync_and_provisioning() {
-    let (c1, workato) = fakes().await;
+async fn session_token_hello_sync_grant_and_revoke_with_the_setup_guide_role() {
+    let (c1, workato) = fakes_with(Profile::SetupGuide).await;
     let mut svc = Service::start(
         &c1,
         &workato,
         Start {
             provisioning: true,
+            env: &[("BATON_SYNC_RESOURCE_TYPES", GUIDE_TYPES)],
             ..Start::default()
         },
     );
@@ -314,16 +331,8 @@ async fn session_token_hello_sync_and_provisioning() {
         .iter()
         .filter_map(|c| c.resource_type.as_ref().map(|t| t.id.as_str()))
         .collect();
-    for t in [
-        "collaborator",
-        "role",
-        "environment_role",
-        "privilege",
-        "folder",
-        "project",
-    ] {
-        assert!(types.contains(&t), "{t} in {types:?}");
-    }
+    // The capabilities cover the synced types (--sync-resource-types).
+    assert_eq!(types, GUIDE_TYPES_SORTED);
     assert!(
         c1.rpcs().iter().all(|r| r.authorized),
         "every RPC carried a token"
@@ -422,8 +431,41 @@ async fn session_token_hello_sync_and_provisioning() {
         "no PUT on a repeat"
     );
 
-    // Account creation: an invitation (the invitee must accept).
-    let info = AccountInfo {
+    // Sync, grants and revokes stayed within the guide's endpoints.
+    assert!(
+        workato.requests_outside(&Profile::SetupGuide).is_empty(),
+        "{:?}",
+        workato.requests_outside(&Profile::SetupGuide)
+    );
+
+    // Inviting needs an endpoint the guide's role lacks: Workato's 403 reaches C1 as
+    // PermissionDenied, non-retryable.
+    let id = c1.enqueue(tasks::create_account(ada()));
+    let f = finish(&c1, &svc, &id).await;
+    assert!(!f.is_success(), "{f:?}");
+    assert_eq!(f.code(), Code::PermissionDenied, "{f:?}");
+    assert!(f.non_retryable);
+    assert!(workato
+        .requests_outside(&Profile::SetupGuide)
+        .contains_key("POST /api/member_invitations"));
+
+    assert_eq!(svc.stop().await, 0, "{}", svc.logs());
+    // Task start and end lines carry the type, id, outcome and duration.
+    let logs = svc.logs();
+    for f in c1.finishes() {
+        let lines: Vec<&str> = logs.lines().filter(|l| l.contains(&f.task_id)).collect();
+        assert!(
+            lines.len() >= 2,
+            "start and end lines for {}:\n{logs}",
+            f.task_id
+        );
+        assert!(lines.iter().any(|l| l.contains("task_type")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("duration")), "{lines:?}");
+    }
+}
+
+fn ada() -> AccountInfo {
+    AccountInfo {
         emails: vec![Email {
             address: "ada@example.com".into(),
             is_primary: true,
@@ -442,8 +484,25 @@ async fn session_token_hello_sync_and_provisioning() {
             .into_struct(),
         ),
         ..Default::default()
-    };
-    let id = c1.enqueue(tasks::create_account(info));
+    }
+}
+
+/// Account creation and deletion, with a client role that may invite and delete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_account_and_delete_resource() {
+    let (c1, workato) = fakes().await;
+    let mut svc = Service::start(
+        &c1,
+        &workato,
+        Start {
+            provisioning: true,
+            ..Start::default()
+        },
+    );
+    started(&c1, &svc).await;
+
+    // Account creation: an invitation (the invitee must accept).
+    let id = c1.enqueue(tasks::create_account(ada()));
     let f = finish(&c1, &svc, &id).await;
     assert!(f.is_success(), "{f:?}");
     let response = f
@@ -468,18 +527,6 @@ async fn session_token_hello_sync_and_provisioning() {
     assert!(workato.member(1001).is_none());
 
     assert_eq!(svc.stop().await, 0, "{}", svc.logs());
-    // Task start and end lines carry the type, id, outcome and duration.
-    let logs = svc.logs();
-    for f in c1.finishes() {
-        let lines: Vec<&str> = logs.lines().filter(|l| l.contains(&f.task_id)).collect();
-        assert!(
-            lines.len() >= 2,
-            "start and end lines for {}:\n{logs}",
-            f.task_id
-        );
-        assert!(lines.iter().any(|l| l.contains("task_type")), "{lines:?}");
-        assert!(lines.iter().any(|l| l.contains("duration")), "{lines:?}");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
