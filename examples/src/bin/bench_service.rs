@@ -78,7 +78,7 @@ struct Args {
     rss_task: RssTask,
     /// Requests per minute per Workato endpoint family, on the fake server and in the child's
     /// client (`BATON_WORKATO_RATE_LIMIT`; 0 = unlimited).
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = DEFAULT_RATE_LIMIT)]
     workato_rate_limit: u32,
     /// Collaborators of the sync workspace.
     #[arg(long, default_value_t = 20_000)]
@@ -148,6 +148,7 @@ fn main() -> Result<()> {
         .init();
     let args = Args::parse();
     let bin = args.binary()?;
+    check_rate_limit_flag(&bin, args.workato_rate_limit)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -169,6 +170,28 @@ fn main() -> Result<()> {
     writeln!(stdout)?;
     Ok(())
 }
+
+/// The binary's Workato client limits itself to 60 requests/minute per family unless it has
+/// `--workato-rate-limit`; any other limit would be reported without being applied.
+fn check_rate_limit_flag(bin: &Path, limit: u32) -> Result<()> {
+    if limit == DEFAULT_RATE_LIMIT {
+        return Ok(());
+    }
+    let help = Command::new(bin)
+        .arg("--help")
+        .output()
+        .with_context(|| format!("running {} --help", bin.display()))?;
+    if !String::from_utf8_lossy(&help.stdout).contains("--workato-rate-limit") {
+        bail!(
+            "{} has no --workato-rate-limit flag: its client keeps Workato's 60 requests/minute, so run with --workato-rate-limit 60",
+            bin.display()
+        );
+    }
+    Ok(())
+}
+
+/// Workato's documented limit per endpoint family, and the binary's default.
+const DEFAULT_RATE_LIMIT: u32 = 60;
 
 /// The child under test; killed if the benchmark fails before stopping it.
 struct Service {
