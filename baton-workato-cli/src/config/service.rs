@@ -233,4 +233,98 @@ mod tests {
             Some(dir.path().to_path_buf())
         );
     }
+
+    /// Whole-configuration merges: the credentials select service mode from the command line,
+    /// the environment or `.baton.yaml`, and the service flags reach the settings.
+    mod merged {
+        use clap::Parser;
+
+        use super::env;
+        use crate::args::Cli;
+        use crate::config::{Action, Config};
+        use crate::config_file::ConfigFile;
+
+        fn merge(args: &[&str], pairs: &[(&str, &str)], yaml: &str) -> Config {
+            let mut argv = vec!["baton-workato"];
+            argv.extend_from_slice(args);
+            let cli = Cli::try_parse_from(argv).expect("arguments parse");
+            let file = ConfigFile::parse(std::path::Path::new("/cfg/.baton.yaml"), yaml)
+                .expect("yaml parses");
+            Config::from_sources(cli, &env(pairs), &file).expect("valid configuration")
+        }
+
+        #[test]
+        fn the_config_file_can_select_service_mode() {
+            let (secret, _) = baton_service::mint_client_secret().expect("mint");
+            let yaml = format!(
+                "workato-api-key: k\nclient-id: c@tenant.example.test/pcc\nclient-secret: {secret}\nprovisioning: true\ntask-concurrency: 5\n"
+            );
+            let c = merge(&[], &[], &yaml);
+            assert_eq!(c.action, Action::Service);
+            let s = c.service.expect("service settings");
+            assert_eq!(s.client_id.as_str(), "c@tenant.example.test/pcc");
+            assert!(s.provisioning);
+            assert_eq!(s.task_concurrency.get(), 5);
+            assert!(
+                !format!("{s:?}").contains(&secret[40..]),
+                "Debug hides the secret"
+            );
+        }
+
+        #[test]
+        fn environment_overrides_reach_the_service_settings() {
+            let (secret, _) = baton_service::mint_client_secret().expect("mint");
+            let dir = tempfile::tempdir().expect("tempdir");
+            let temp = dir.path().to_str().expect("utf-8 path");
+            let c = merge(
+                &["--ticketing", "--c1z-temp-dir", temp, "--skip-full-sync"],
+                &[
+                    ("BATON_WORKATO_API_KEY", "k"),
+                    ("BATON_CLIENT_ID", "c@tenant.example.test/pcc"),
+                    ("BATON_CLIENT_SECRET", &secret),
+                    ("BATON_C1_API_HOST", "127.0.0.1:8443"),
+                    ("BATON_HOST_ID", "k8s-node"),
+                    ("BATON_SYNC_RESOURCE_TYPES", "collaborator,role"),
+                ],
+                "",
+            );
+            let s = c.service.expect("service settings");
+            assert_eq!(s.target_host(), "127.0.0.1:8443");
+            assert_eq!(s.client_id.audience(), "tenant.example.test");
+            assert_eq!(s.host_id.as_deref(), Some("k8s-node"));
+            assert!(s.ticketing && s.skip_full_sync && !s.provisioning);
+            assert_eq!(s.temp_dir.as_deref(), Some(dir.path()));
+            assert_eq!(s.sync_resource_types, ["collaborator", "role"]);
+            assert_eq!(s.task_concurrency.get(), 3);
+        }
+
+        #[test]
+        fn one_shot_flags_are_ignored_in_service_mode_with_a_warning() {
+            let (secret, _) = baton_service::mint_client_secret().expect("mint");
+            let c = merge(
+                &[
+                    "--revoke-grant",
+                    "role:Admin:collaborator-has:collaborator:1",
+                ],
+                &[
+                    ("BATON_WORKATO_API_KEY", "k"),
+                    ("BATON_CLIENT_ID", "c@tenant.example.test/pcc"),
+                    ("BATON_CLIENT_SECRET", &secret),
+                ],
+                "",
+            );
+            assert_eq!(c.action, Action::Service);
+            assert!(c
+                .warnings
+                .iter()
+                .any(|w| w.contains("ignores the one-shot revoke")));
+        }
+
+        #[test]
+        fn subcommands_do_not_look_at_the_credentials() {
+            let c = merge(&["capabilities"], &[("BATON_CLIENT_ID", "not-an-id")], "");
+            assert_eq!(c.action, Action::Capabilities);
+            assert!(c.service.is_none());
+        }
+    }
 }
