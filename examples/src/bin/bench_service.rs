@@ -198,7 +198,7 @@ struct Service {
     child: Option<Child>,
     pid: u32,
     log: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Service {
@@ -217,6 +217,9 @@ impl Service {
             .env("BATON_WORKATO_RATE_LIMIT", rate_limit.to_string())
             .env("BATON_PROVISIONING", "true")
             .env("BATON_C1Z_TEMP_DIR", dir.path())
+            // The sync engine's scratch database goes to the OS temp dir: the same volume, as
+            // in the Kubernetes Deployment.
+            .env("TMPDIR", dir.path())
             .env("BATON_LOG_LEVEL", "warn")
             .current_dir(dir.path())
             .stdin(Stdio::null())
@@ -230,8 +233,13 @@ impl Service {
             child: Some(child),
             pid,
             log,
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// The child's c1z temp dir (`BATON_C1Z_TEMP_DIR`).
+    fn temp_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
     }
 
     fn log_excerpt(&self) -> String {
@@ -458,6 +466,36 @@ async fn grant_inputs(
     .await?
 }
 
+/// Samples the total size of the files under `dir` every 200 ms until `stop`; returns the peak.
+async fn peak_dir_size(dir: PathBuf, mut stop: tokio::sync::oneshot::Receiver<()>) -> u64 {
+    let mut peak = 0;
+    loop {
+        let d = dir.clone();
+        let size = tokio::task::spawn_blocking(move || dir_size(&d))
+            .await
+            .unwrap_or(0);
+        peak = peak.max(size);
+        tokio::select! {
+            _ = &mut stop => return peak,
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 async fn sync(args: &Args, bin: &Path) -> Result<serde_json::Value> {
     let seed = Seed::generate(&args.gen_params());
     let workato = FakeWorkato::start(seed).await?;
@@ -469,6 +507,9 @@ async fn sync(args: &Args, bin: &Path) -> Result<serde_json::Value> {
     workato.reset_counters();
 
     let cpu_before = service.cpu()?;
+    // The largest the temp dir got (scratch database + c1z): what the emptyDir must hold.
+    let (stop_du, du_stopped) = tokio::sync::oneshot::channel::<()>();
+    let du = tokio::spawn(peak_dir_size(service.temp_dir(), du_stopped));
     let queued = tokio::time::Instant::now();
     let id = c1.enqueue(tasks::sync_full());
     let finish = c1
@@ -486,6 +527,8 @@ async fn sync(args: &Args, bin: &Path) -> Result<serde_json::Value> {
     }
     let cpu = service.cpu()?.saturating_sub(cpu_before);
     let peak = service.peak_rss_mib()?;
+    let _ = stop_du.send(());
+    let peak_temp_bytes = du.await?;
     let upload = c1
         .upload_records(&id)
         .into_iter()
@@ -513,6 +556,7 @@ async fn sync(args: &Args, bin: &Path) -> Result<serde_json::Value> {
         "child_cpu_s": cpu.as_secs_f64(),
         "child_peak_rss_mib": peak,
         "upload_bytes": size,
+        "peak_temp_dir_mib": mib(peak_temp_bytes),
         "upload_chunks": upload.chunk_sizes.len(),
         "heartbeats": heartbeats,
         "workato_requests": requests,
