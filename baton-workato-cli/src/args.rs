@@ -70,6 +70,11 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "URL")]
     pub(crate) workato_base_url: Option<String>,
 
+    /// Requests per minute per Workato endpoint family (Workato documents 60; set it to your
+    /// plan's limit) [default: 60] [env: BATON_WORKATO_RATE_LIMIT]
+    #[arg(long, value_name = "N")]
+    pub(crate) workato_rate_limit: Option<String>,
+
     /// Role set in an environment when a grant is revoked [default: NoAccess]
     /// [env: BATON_REVOKE_BASELINE_ROLE]
     #[arg(long, value_name = "ROLE")]
@@ -191,7 +196,8 @@ pub(crate) enum Command {
     Capabilities,
     /// Print the configuration schema as JSON
     Config,
-    /// Show the resource types, resources, entitlements or grants of a c1z file
+    /// Show the resource types, resources, entitlements, grants or syncs of a c1z file, or
+    /// what changed between two syncs
     Inspect(InspectArgs),
     /// Sync an embedded fake Workato workspace, no Workato account needed
     Demo(DemoArgs),
@@ -223,6 +229,16 @@ pub(crate) struct InspectArgs {
     /// Only grants held by this principal, as TYPE:ID (e.g. collaborator:1001)
     #[arg(long, value_name = "TYPE:ID")]
     pub(crate) principal: Option<String>,
+    /// diff: take the base (older) sync from this c1z instead of --file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) base_file: Option<PathBuf>,
+    /// diff: the base (older) sync id [default: the finished full sync before the applied
+    /// one, or the newest of --base-file]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) base_sync: Option<String>,
+    /// diff: the applied (newer) sync id [default: the newest finished full sync]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) applied_sync: Option<String>,
 }
 
 /// `demo` arguments.
@@ -249,6 +265,11 @@ pub(crate) enum InspectWhat {
     Entitlements,
     /// Grants
     Grants,
+    /// The syncs the file keeps (each sync into the same file adds one)
+    Syncs,
+    /// What changed between two syncs: the last two of the file, two sync ids, or another
+    /// file's latest (--base-file)
+    Diff,
 }
 
 /// Output format of `inspect`.

@@ -42,6 +42,8 @@ pub(crate) struct Config {
     pub(crate) env: EnvScope,
     /// Skip legacy custom roles.
     pub(crate) disable_custom_roles_sync: bool,
+    /// Requests per minute per endpoint family (`--workato-rate-limit`).
+    pub(crate) workato_rate_limit: u32,
     /// The c1z path.
     pub(crate) file: PathBuf,
     /// Log verbosity.
@@ -136,6 +138,10 @@ impl Config {
         let ticketing = src.boolean(cli.ticketing, "ticketing", "--ticketing")?;
         let task_concurrency = service::task_concurrency(&src, cli.task_concurrency)?;
         let temp_dir = service::temp_dir(&src, cli.c1z_temp_dir)?;
+        let workato_rate_limit = match src.scalar(cli.workato_rate_limit, "workato-rate-limit")? {
+            Some((v, o)) => validation::rate_limit(&v, o)?,
+            None => validation::DEFAULT_RATE_LIMIT,
+        };
         let revoke_baseline_role =
             match src.scalar(cli.revoke_baseline_role, "revoke-baseline-role")? {
                 Some((v, o)) => validation::non_blank("--revoke-baseline-role", &v, o)?,
@@ -207,6 +213,7 @@ impl Config {
             base_url,
             env: env_scope,
             disable_custom_roles_sync,
+            workato_rate_limit,
             file: file_path,
             log_level,
             log_format,

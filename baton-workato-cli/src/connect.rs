@@ -17,7 +17,8 @@ pub(crate) const USER_AGENT: &str = concat!("baton-workato-rs/", env!("CARGO_PKG
 pub(crate) fn client(config: &Config) -> anyhow::Result<Client> {
     let mut builder = Client::builder()
         .token(config.require_api_key()?.clone())
-        .user_agent(USER_AGENT);
+        .user_agent(USER_AGENT)
+        .rate_limit_all(config.workato_rate_limit);
     builder = match &config.base_url {
         Some(url) => builder.base_url(url.as_str()),
         None => builder.data_center(config.data_center),
@@ -39,10 +40,6 @@ pub(crate) fn client_for(url: &str, token: &str) -> anyhow::Result<Client> {
         .context("cannot configure the Workato API client")
 }
 
-/// Resource types whose sync the connector can switch off entirely (fewer API calls) when
-/// `--sync-resource-types` leaves them out.
-const OPTIONAL_TYPES: [&str; 3] = ["environment_role", "project_role", "collaborator_group"];
-
 /// The connector settings for `config`. With `--sync-resource-types`, the optional RBAC-v2 and
 /// group types not listed are not read at all (upstream: environment roles are synced unless
 /// `environment_role` is excluded).
@@ -54,9 +51,9 @@ pub(crate) fn connector_config(config: &Config) -> ConnectorConfig {
     let wanted = &config.sync_resource_types;
     if !wanted.is_empty() {
         let on = |id: &str| wanted.iter().any(|w| w == id);
-        c.sync_environment_roles = on(OPTIONAL_TYPES[0]);
-        c.sync_project_roles = on(OPTIONAL_TYPES[1]);
-        c.sync_groups = on(OPTIONAL_TYPES[2]);
+        c.sync_environment_roles = on(ids::ENVIRONMENT_ROLE.id);
+        c.sync_project_roles = on(ids::PROJECT_ROLE.id);
+        c.sync_groups = on(ids::COLLABORATOR_GROUP.id);
     }
     c
 }

@@ -25,7 +25,6 @@ mod config_file;
 mod connect;
 mod demo;
 mod demo_service;
-#[allow(dead_code)] // TEMP(integrator): inspect syncs/diff wiring lands with the c1z branch
 mod history;
 mod inspect;
 mod logging;
@@ -276,8 +275,8 @@ pub(crate) async fn run_sync(
     sync::write_summary(out, &config.file, &report)
 }
 
-/// `capabilities`: the connector's `ConnectorCapabilities` as protojson (baton-proto.md §13),
-/// without a trailing newline, as baton prints it.
+/// `capabilities`: the connector's `ConnectorCapabilities` as protojson, without a trailing
+/// newline, as baton prints it.
 fn write_capabilities(config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
     // The capabilities are derived from the resource types alone; the client is never used, so
     // it needs no real key (`capabilities` runs without one, like baton's).

@@ -44,6 +44,22 @@ fn open(file: &Path) -> anyhow::Result<C1zReader> {
     })
 }
 
+/// Opens the c1z and runs `look_up` on it on the blocking pool: opening decompresses the whole
+/// file and every look-up is a SQLite query, neither of which may stall the async runtime.
+async fn read_c1z<T, F>(file: &Path, look_up: F) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&C1zReader, &Path) -> anyhow::Result<T> + Send + 'static,
+{
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let reader = open(&file)?;
+        look_up(&reader, &file)
+    })
+    .await
+    .context("reading the c1z stopped unexpectedly")?
+}
+
 fn not_in(file: &Path, what: &'static str, id: String) -> anyhow::Error {
     NotInC1z {
         what,
@@ -79,18 +95,23 @@ pub(crate) async fn run(
             principal,
             principal_type,
         } => {
-            let reader = open(file)?;
-            let ent = reader
-                .entitlement(entitlement)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "entitlement", entitlement.clone()))?;
-            let pid = resource_id(principal_type, principal);
-            let who = reader
-                .resource(&pid)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| {
-                    not_in(file, "principal", format!("{principal_type}:{principal}"))
-                })?;
+            let (ent_id, p_type, p_id) = (
+                entitlement.clone(),
+                principal_type.clone(),
+                principal.clone(),
+            );
+            let (ent, who) = read_c1z(file, move |reader, file| {
+                let ent = reader
+                    .entitlement(&ent_id)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "entitlement", ent_id.clone()))?;
+                let who = reader
+                    .resource(&resource_id(&p_type, &p_id))
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "principal", format!("{p_type}:{p_id}")))?;
+                Ok((ent, who))
+            })
+            .await?;
             let outcome = provisioner
                 .grant(&who, &ent)
                 .await
@@ -113,11 +134,14 @@ pub(crate) async fn run(
             }
         }
         Provision::Revoke { grant } => {
-            let reader = open(file)?;
-            let g = reader
-                .grant(grant)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "grant", grant.clone()))?;
+            let grant_id = grant.clone();
+            let g = read_c1z(file, move |reader, file| {
+                reader
+                    .grant(&grant_id)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "grant", grant_id.clone()))
+            })
+            .await?;
             let outcome = provisioner
                 .revoke(&g)
                 .await
@@ -162,12 +186,15 @@ pub(crate) async fn run(
             }
         }
         Provision::Delete { id, resource_type } => {
-            let reader = open(file)?;
             let rid = resource_id(resource_type, id);
-            reader
-                .resource(&rid)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "resource", format!("{resource_type}:{id}")))?;
+            let (looked_up, what) = (rid.clone(), format!("{resource_type}:{id}"));
+            read_c1z(file, move |reader, file| {
+                reader
+                    .resource(&looked_up)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "resource", what))
+            })
+            .await?;
             let outcome = provisioner
                 .delete(&rid)
                 .await

@@ -156,7 +156,7 @@ pub(crate) fn data_center(value: &str, origin: Origin) -> Result<DataCenter, Usa
 
 /// The configuration keys of every data center (`us`, `eu`, ...).
 pub(crate) fn data_center_keys() -> Vec<&'static str> {
-    DataCenter::ALL.iter().map(|dc| dc.key()).collect()
+    DataCenter::KEYS.to_vec()
 }
 
 /// `--workato-env`: one of [`ENVIRONMENTS`], case-insensitive.
@@ -230,6 +230,23 @@ pub(crate) fn boolean(flag: &'static str, value: &str, origin: Origin) -> Result
             flag,
             origin,
             reason: format!("{value:?} is not a boolean; expected true or false"),
+        }),
+    }
+}
+
+/// Workato's documented limit: requests per minute per endpoint family.
+pub(crate) const DEFAULT_RATE_LIMIT: u32 = 60;
+
+/// `--workato-rate-limit`: a whole number of requests per minute, at least 1.
+pub(crate) fn rate_limit(value: &str, origin: Origin) -> Result<u32, UsageError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(UsageError::Invalid {
+            flag: "--workato-rate-limit",
+            origin,
+            reason: format!(
+                "{value:?}: give a whole number of requests per minute, at least 1 (Workato documents {DEFAULT_RATE_LIMIT})"
+            ),
         }),
     }
 }

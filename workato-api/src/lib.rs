@@ -49,7 +49,8 @@
 //! # Crate organization
 //!
 //! - Client and transport: [`Client`] / [`ClientBuilder`] (`client`), [`ApiToken`]
-//!   (`token`), [`DataCenter`] (`data_center`), [`Family`] (`family`: rate-limit buckets and
+//!   (`token`), [`DataCenter`] (`data_center`), [`check_base_url`] (where the token may be
+//!   sent), [`Family`] (`family`: rate-limit buckets and
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
@@ -101,6 +102,7 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod transport;
 mod trust;
 pub mod user_groups;
 pub mod workspace;

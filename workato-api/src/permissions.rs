@@ -54,6 +54,9 @@ const fn ep(
 /// The "Update collaborators' roles" permission (`PUT /api/members/:id`), needed to grant and
 /// revoke roles.
 pub const UPDATE_COLLABORATOR_ROLES: &str = "Collaborators › Update collaborators' roles";
+/// The "Get collaborator privileges" permission (`GET /api/members/:id/privileges`), which
+/// tells what an environment role grants.
+pub const GET_COLLABORATOR_PRIVILEGES: &str = "Collaborators › Get collaborator privileges";
 /// The "Get collaborators" permission (`GET /api/members`), without which nothing syncs.
 pub const GET_COLLABORATORS: &str = "Collaborators › Get collaborators";
 
@@ -83,7 +86,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "GET",
         "/api/members/:id/privileges",
-        "Collaborators › Get collaborator privileges",
+        GET_COLLABORATOR_PRIVILEGES,
         true,
     ),
     ep(

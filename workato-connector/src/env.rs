@@ -44,6 +44,28 @@ impl Environment {
             .into_iter()
             .find(|e| e.as_str().eq_ignore_ascii_case(s))
     }
+
+    /// The environment of an API `environment_type`; `None` for values this connector does not
+    /// know (read leniently, like [`Environment::parse_lenient`]).
+    pub fn from_api(env: &workato_api::EnvironmentType) -> Option<Environment> {
+        use workato_api::EnvironmentType;
+        match env {
+            EnvironmentType::Dev => Some(Environment::Dev),
+            EnvironmentType::Test => Some(Environment::Test),
+            EnvironmentType::Prod => Some(Environment::Prod),
+            other => Environment::parse_lenient(other.as_str()),
+        }
+    }
+
+    /// The API form of this environment.
+    pub fn to_api(self) -> workato_api::EnvironmentType {
+        use workato_api::EnvironmentType;
+        match self {
+            Environment::Dev => EnvironmentType::Dev,
+            Environment::Test => EnvironmentType::Test,
+            Environment::Prod => EnvironmentType::Prod,
+        }
+    }
 }
 
 impl fmt::Display for Environment {
@@ -253,6 +275,19 @@ mod tests {
         assert!(EnvScope::All.includes(Environment::Dev));
         assert!(EnvScope::Single(Environment::Prod).includes(Environment::Prod));
         assert!(!EnvScope::Single(Environment::Prod).includes(Environment::Dev));
+    }
+
+    #[test]
+    fn api_environments_round_trip_and_unknown_ones_are_none() {
+        for env in Environment::ALL_ORDER {
+            assert_eq!(Environment::from_api(&env.to_api()), Some(env));
+        }
+        let odd: workato_api::EnvironmentType =
+            serde_json::from_str("\" PROD \"").expect("open enum");
+        assert_eq!(Environment::from_api(&odd), Some(Environment::Prod));
+        let staging: workato_api::EnvironmentType =
+            serde_json::from_str("\"staging\"").expect("open enum");
+        assert_eq!(Environment::from_api(&staging), None);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub(crate) struct InspectFilters {
     pub(crate) entitlement: Option<String>,
     /// Only grants held by this principal (`TYPE:ID`).
     pub(crate) principal: Option<String>,
+    /// `diff`: which syncs to compare.
+    pub(crate) diff: crate::history::DiffSelection,
 }
 
 /// What the run does.
@@ -172,6 +174,11 @@ impl Action {
                         resource: a.resource,
                         entitlement: a.entitlement,
                         principal: a.principal,
+                        diff: crate::history::DiffSelection {
+                            base_file: a.base_file,
+                            base_sync: a.base_sync,
+                            applied_sync: a.applied_sync,
+                        },
                     },
                 },
                 Command::Demo(a) => Action::Demo {

@@ -16,6 +16,7 @@ pub(crate) const SETTING_KEYS: &[&str] = &[
     "workato-env",
     "disable-custom-roles-sync",
     "workato-base-url",
+    "workato-rate-limit",
     "revoke-baseline-role",
     "file",
     "log-level",

@@ -369,3 +369,34 @@ fn every_setting_key_is_a_long_flag() {
         assert!(longs.contains(&f.name), "{}", f.name);
     }
 }
+
+#[test]
+fn rate_limit_from_flag_env_file_or_default() {
+    let key = ["--workato-api-key", KEY];
+    let (c, _d) = build(&key, &[], "");
+    assert_eq!(c.unwrap().workato_rate_limit, 60);
+    let (c, _d) = build(
+        &[&key[..], &["--workato-rate-limit", "600"]].concat(),
+        &[],
+        "",
+    );
+    assert_eq!(c.unwrap().workato_rate_limit, 600);
+    let (c, _d) = build(&key, &[("BATON_WORKATO_RATE_LIMIT", " 120 ")], "");
+    assert_eq!(c.unwrap().workato_rate_limit, 120);
+    let (c, _d) = build(&key, &[], "workato-rate-limit: 30\n");
+    assert_eq!(c.unwrap().workato_rate_limit, 30);
+    for bad in ["0", "-5", "1.5", "lots", ""] {
+        let flag = format!("--workato-rate-limit={bad}");
+        let (c, _d) = build(&[&key[..], &[flag.as_str()]].concat(), &[], "");
+        assert!(
+            matches!(
+                c,
+                Err(UsageError::Invalid {
+                    flag: "--workato-rate-limit",
+                    ..
+                })
+            ),
+            "{bad:?}"
+        );
+    }
+}

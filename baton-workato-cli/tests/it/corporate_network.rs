@@ -1,6 +1,6 @@
 //! A corporate network: Workato reached over HTTPS whose certificate comes from a private CA
-//! (as a TLS-inspecting proxy presents), trusted only through `SSL_CERT_FILE`, both directly and
-//! through an `HTTPS_PROXY` that tunnels with `CONNECT`.
+//! (as a TLS-inspecting proxy presents), trusted only through `SSL_CERT_FILE` (or
+//! `SSL_CERT_DIR`), both directly and through an `HTTPS_PROXY` that tunnels with `CONNECT`.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -163,6 +163,16 @@ async fn private_ca_trusted_through_ssl_cert_file_directly_and_through_a_connect
     std::fs::create_dir(&bypass).expect("dir");
     assert_synced(&run_env(&bypass, &[], &env).await);
     assert_eq!(proxy.connects().len(), seen, "NO_PROXY ignored");
+
+    // SSL_CERT_DIR alone works too: every PEM file in the directory is trusted.
+    let ca_dir = dir.path().join("ca.d");
+    std::fs::create_dir(&ca_dir).expect("dir");
+    write(&ca_dir, "corp.pem", &minted.ca);
+    let mut env = fake_env(&fake);
+    env.push(("SSL_CERT_DIR".to_owned(), ca_dir.display().to_string()));
+    let from_dir = dir.path().join("from-dir");
+    std::fs::create_dir(&from_dir).expect("dir");
+    assert_synced(&run_env(&from_dir, &[], &env).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -207,6 +207,16 @@ fn usage_errors() {
             &[("BATON_DISABLE_CUSTOM_ROLES_SYNC", "maybe")],
         ),
         (
+            "rate_limit_zero",
+            &["--workato-api-key", k, "--workato-rate-limit", "0"],
+            &[],
+        ),
+        (
+            "rate_limit_not_a_number_env",
+            &["--workato-api-key", k],
+            &[("BATON_WORKATO_RATE_LIMIT", "sixty")],
+        ),
+        (
             "empty_baseline_role",
             &["--workato-api-key", k, "--revoke-baseline-role", ""],
             &[],

@@ -6,6 +6,7 @@
 
 mod corporate_network;
 mod demo;
+mod history;
 mod in_process;
 mod inspect;
 mod jit;

@@ -6,6 +6,20 @@ use std::process::{Command, Stdio};
 /// A distinctive API key: tests scan every output for it.
 pub const SECRET_KEY: &str = "wrk-TOPSECRET-9f3c2e71-do-not-print";
 
+/// The entitlement the just-in-time tests grant: the Operator role.
+pub const OPERATOR: &str = "role:Operator:collaborator-has";
+/// Its grant to collaborator 1002 (Carol, who holds no role in the default workspace).
+pub const OPERATOR_GRANT: &str = "role:Operator:collaborator-has:collaborator:1002";
+/// The flags granting [`OPERATOR`] to collaborator 1002.
+pub const GRANT_OPERATOR: [&str; 6] = [
+    "--grant-entitlement",
+    OPERATOR,
+    "--grant-principal",
+    "1002",
+    "--grant-principal-type",
+    "collaborator",
+];
+
 /// What a run printed and returned.
 #[derive(Debug, Clone)]
 pub struct Output {

@@ -646,6 +646,8 @@ async fn an_output_path_below_a_regular_file_fails_cleanly() {
     assert_eq!(names, ["not-a-dir"], "nothing else was written");
 }
 
+// Directory permission bits are a Unix notion.
+#[cfg(unix)]
 #[tokio::test]
 #[allow(clippy::print_stderr)]
 async fn a_read_only_output_directory_fails_cleanly() {
@@ -736,6 +738,9 @@ async fn child_sync() {
     let Ok(mode) = std::env::var(CHILD_MODE) else {
         return;
     };
+    // libtest has printed `test faults::child_sync ... ` with no newline: end that line so
+    // every marker below starts a line of its own, even when it is the first thing printed.
+    println!();
     let out = PathBuf::from(std::env::var(CHILD_OUT).expect("child out"));
     assert!(mode == "kill" || mode == "disk-full", "unknown mode {mode}");
     let freeze = mode == "kill";

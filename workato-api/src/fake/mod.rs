@@ -31,7 +31,7 @@
 //! `GET /api/members/:id/privileges`, `GET /api/members/:id/project_grants`,
 //! `POST /api/member_invitations`; `GET /api/roles` (style B); `GET /api/environment_roles[/:id]`,
 //! `GET /api/project_roles[/:id]` (style C); `GET /api/projects`, `GET /api/folders?parent_id=`
-//! (style B); `GET|PUT /api/projects/:id/project_grants`, `GET|PUT|DELETE /api/project_grants/:id`;
+//! (style B; `with_nested_folders=true` per [`NestedFolders`]); `GET|PUT /api/projects/:id/project_grants`, `GET|PUT|DELETE /api/project_grants/:id`;
 //! `GET /api/user_groups[/:id]`, `GET /api/user_groups/:id/members`,
 //! `GET /api/user_groups/:id/project_grants` (style C). Counter keys are these templates with
 //! `:id` placeholders, e.g. `"GET /api/members/:id/privileges"`.
@@ -115,6 +115,7 @@
 
 mod faults;
 mod generate;
+mod nested_folders;
 mod privileges;
 mod profile;
 mod routes;
@@ -125,6 +126,7 @@ mod tls;
 
 pub use faults::Fault;
 pub use generate::GenParams;
+pub use nested_folders::NestedFolders;
 pub use profile::{is_dev_only, EnvironmentScope, Profile, UnknownProfile};
 pub use seed::{
     EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,

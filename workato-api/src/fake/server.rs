@@ -347,6 +347,11 @@ impl FakeWorkato {
         self.shared.state().environment_roles_enabled = enabled;
     }
 
+    /// How `GET /api/folders?with_nested_folders=true` is answered from now on.
+    pub fn set_nested_folders(&self, behaviour: super::NestedFolders) {
+        self.shared.state().nested_folders = behaviour;
+    }
+
     /// One member as the server currently holds it.
     pub fn member(&self, id: u64) -> Option<FakeMember> {
         self.shared.state().members.get(&id).cloned()

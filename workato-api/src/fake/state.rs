@@ -62,6 +62,8 @@ pub(crate) struct State {
     pub user_groups: Vec<UserGroup>,
     pub project_grants: Vec<ProjectGrant>,
     pub invitations: Vec<Invitation>,
+    /// How `with_nested_folders=true` is answered.
+    pub nested_folders: super::NestedFolders,
     /// parent id (None = Home) -> indexes into `folders`, in seed order.
     children: HashMap<Option<u64>, Vec<usize>>,
     folder_index: HashMap<u64, usize>,
@@ -100,6 +102,7 @@ impl State {
             user_groups: seed.user_groups,
             project_grants: seed.project_grants,
             invitations: Vec::new(),
+            nested_folders: super::NestedFolders::default(),
             children,
             folder_index,
             next_member_id,
@@ -113,6 +116,19 @@ impl State {
             .get(&parent)
             .map(|ix| ix.iter().filter_map(|&i| self.folders.get(i)).collect())
             .unwrap_or_default()
+    }
+
+    /// Every folder below `parent` (None = Home), breadth first, children in seed order.
+    pub(crate) fn subtree_of(&self, parent: Option<u64>) -> Vec<&Folder> {
+        let mut out = self.children_of(parent);
+        let mut next = 0;
+        // Each folder has one parent, so every folder is visited once.
+        while let Some(f) = out.get(next) {
+            let id = f.id;
+            next += 1;
+            out.extend(self.children_of(Some(id)));
+        }
+        out
     }
 
     /// The project whose tree holds `folder` (walks up to a project root folder).

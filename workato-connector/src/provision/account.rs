@@ -24,7 +24,7 @@ use workato_api::{Client, Id};
 
 use super::error::ProvisionError;
 use super::lookup::{self, is_missing_generation};
-use super::plan::{api_env, grant_assignment};
+use super::plan::grant_assignment;
 use super::target::RoleFamily;
 use super::WorkatoProvisioner;
 use crate::account::AccountRequest;
@@ -169,7 +169,7 @@ impl<'a> RoleResolver<'a> {
         if BaseRole::from_name(name).is_some()
             || self.legacy_names().await?.iter().any(|n| n == name)
         {
-            return Ok(EnvRoleAssignment::new(api_env(env), name));
+            return Ok(EnvRoleAssignment::new(env.to_api(), name));
         }
         Err(ProvisionError::UnknownRoleName {
             env,

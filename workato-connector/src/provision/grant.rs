@@ -14,8 +14,9 @@ use workato_api::MemberId;
 use super::error::ProvisionError;
 use super::lookup;
 use super::plan::{plan_grant, GrantPlan};
-use super::target::{EntitlementRef, RoleTarget};
+use super::target::RoleTarget;
 use super::WorkatoProvisioner;
+use crate::ids::EntitlementRef;
 use crate::ids::{COLLABORATOR, ENVIRONMENT_TYPE_KEY};
 
 impl WorkatoProvisioner {
@@ -110,7 +111,8 @@ mod tests {
 
     use super::*;
     use crate::env::Environment;
-    use crate::provision::target::{parse_entitlement_id, RoleKey};
+    use crate::ids::parse_entitlement_id;
+    use crate::provision::target::RoleKey;
 
     #[test]
     fn role_grant_shape() {

@@ -1,8 +1,8 @@
 //! Loading a [`Snapshot`] from the Workato API, once per sync.
 //!
 //! Call budget (defect 1): members once; custom roles, environment roles, projects, project
-//! roles and groups by page; folders one listing per folder (Workato lists children by
-//! parent), walked from each project's root folder with bounded concurrency; project grants
+//! roles and groups by page; folders one nested listing per project where Workato verifiably
+//! returns whole trees, else one listing per folder (see `folder_walk`); project grants
 //! per project; group members per group; `/privileges` at most once per distinct in-scope
 //! (env, environment role). Nothing grows with the number of members except the one
 //! members response.
@@ -15,14 +15,13 @@
 //! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
 //! missing API-client permission (defect 15); any other failure fails the sync.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 
 use futures::{stream, StreamExt, TryStreamExt};
 use workato_api::Client;
 
 use super::types::{
-    EnvRole, Folder, GrantSubject, Group, LegacyRole, Member, MemberRole, Project, ProjectGrant,
+    EnvRole, GrantSubject, Group, LegacyRole, Member, MemberRole, Project, ProjectGrant,
     ProjectRole, RoleType,
 };
 use super::{PartStatus, PrivilegeRow, RawWorkspace, Snapshot};
@@ -57,8 +56,32 @@ fn unavailable(what: &str, err: &workato_api::Error, notes: &mut Vec<String>) ->
     }
 }
 
-fn env_of(env: &workato_api::EnvironmentType) -> Option<Environment> {
-    Environment::parse_lenient(env.as_str())
+/// Refusals of a listing made once per item (project grants per project, members per group),
+/// reported as one warning however many items were refused.
+struct Refusals {
+    ids: Vec<String>,
+    first: Option<workato_api::Error>,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Refusals {
+            ids: Vec::new(),
+            first: None,
+        }
+    }
+
+    fn add(&mut self, id: impl ToString, err: workato_api::Error) {
+        self.ids.push(id.to_string());
+        self.first.get_or_insert(err);
+    }
+
+    /// One note: `skipping the <what> <ids…>: …` (nothing when none was refused).
+    fn report(self, what: &str, notes: &mut Vec<String>) {
+        if let Some(err) = self.first {
+            unavailable(&format!("{what} {}", self.ids.join(", ")), &err, notes);
+        }
+    }
 }
 
 fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
@@ -68,7 +91,7 @@ fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     out.grant_type = m.grant_type.map(|g| g.to_string());
     out.time_zone = m.time_zone;
     for r in m.roles {
-        let Some(env) = env_of(&r.environment_type) else {
+        let Some(env) = Environment::from_api(&r.environment_type) else {
             // Defect 14: skip the entry, keep the member's other roles.
             notes.push(format!(
                 "collaborator {} ({}): skipping role {:?} in unknown environment {:?}",
@@ -227,15 +250,12 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         .collect()
         .await;
     let mut out = Vec::with_capacity(with_members.len());
+    let mut refused = Refusals::new();
     for (g, members) in with_members {
         let member_ids = match members {
             Ok(ms) => ms.iter().filter_map(|m| m.id.as_i64()).collect(),
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(
-                    &format!("the members of collaborator group {}", g.id),
-                    &err,
-                    notes,
-                );
+                refused.add(&g.id, err);
                 Vec::new()
             }
             Err(source) => {
@@ -255,45 +275,8 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             member_ids,
         });
     }
+    refused.report("the members of collaborator groups", notes);
     Ok((out, status))
-}
-
-/// Walks every project's folder tree, level by level, one listing per folder.
-async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, Error> {
-    let mut seen: BTreeSet<i64> = projects.iter().filter_map(|p| p.folder_id).collect();
-    let mut level: Vec<i64> = projects.iter().filter_map(|p| p.folder_id).collect();
-    level.dedup();
-    let mut out = Vec::new();
-    while !level.is_empty() {
-        let listed: Vec<(i64, Result<Vec<workato_api::Folder>, workato_api::Error>)> =
-            stream::iter(with_client(client, level))
-                .map(|(client, parent)| child_folders(client, parent))
-                .buffered(CONCURRENCY)
-                .collect()
-                .await;
-        let mut next = Vec::new();
-        for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
-            for f in kids {
-                let id = f.id.get();
-                // Guard against cycles and repeats in bad data.
-                if !seen.insert(id) {
-                    continue;
-                }
-                next.push(id);
-                out.push(Folder {
-                    id,
-                    name: f.name,
-                    parent_id: f.parent_id.map(|p| p.get()),
-                    listed_under: parent,
-                    created_at: f.created_at,
-                    updated_at: f.updated_at,
-                });
-            }
-        }
-        level = next;
-    }
-    Ok(out)
 }
 
 async fn project_grants(
@@ -310,11 +293,12 @@ async fn project_grants(
         .collect()
         .await;
     let mut out = Vec::new();
+    let mut refused = Refusals::new();
     for (pid, grants) in listed {
         let grants = match grants {
             Ok(g) => g,
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(&format!("the project grants of project {pid}"), &err, notes);
+                refused.add(pid, err);
                 continue;
             }
             Err(source) => {
@@ -346,7 +330,7 @@ async fn project_grants(
                 .project
                 .as_ref()
                 .and_then(|p| p.environment.as_ref())
-                .and_then(|e| env_of(&e.environment_type));
+                .and_then(|e| Environment::from_api(&e.environment_type));
             out.push(ProjectGrant {
                 id: g.id.to_string(),
                 project_id: g.project.as_ref().map_or(pid, |p| p.id.get()),
@@ -357,6 +341,7 @@ async fn project_grants(
             });
         }
     }
+    refused.report("the project grants of projects", notes);
     Ok(out)
 }
 
@@ -370,7 +355,7 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
             rows.into_iter()
                 .filter_map(|r| {
                     Some(PrivilegeRow {
-                        env: env_of(&r.environment_type)?,
+                        env: Environment::from_api(&r.environment_type)?,
                         role_name: r.name,
                         privileges: pairs(r.privileges),
                         folder_ids: r
@@ -391,7 +376,10 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
 // Each concurrent job owns a client clone (cheap: an `Arc` inside) so the stream's closures
 // capture nothing: futures borrowing across `buffered` trip the compiler's `Send` inference
 // inside `async_trait` methods.
-fn with_client<T>(client: &Client, items: impl IntoIterator<Item = T>) -> Vec<(Client, T)> {
+pub(super) fn with_client<T>(
+    client: &Client,
+    items: impl IntoIterator<Item = T>,
+) -> Vec<(Client, T)> {
     items.into_iter().map(|t| (client.clone(), t)).collect()
 }
 
@@ -414,17 +402,6 @@ async fn group_members(
         .try_collect()
         .await;
     (group, members)
-}
-
-async fn child_folders(client: Client, parent: i64) -> (i64, ApiResult<Vec<workato_api::Folder>>) {
-    let kids = client
-        .folders()
-        .list()
-        .parent_id(parent)
-        .into_stream()
-        .try_collect()
-        .await;
-    (parent, kids)
 }
 
 async fn grants_of(
@@ -512,13 +489,14 @@ impl Snapshot {
         // the project-role listing is not asked once per project. (Loaded implies enabled.)
         let grants_wanted = project_roles_status.is_loaded();
         let mut n5 = Vec::new();
-        let (folders, grants) = futures::join!(folders(client, &projects), async {
-            if grants_wanted {
-                project_grants(client, &projects, &mut n5).await
-            } else {
-                Ok(Vec::new())
-            }
-        });
+        let (folders, grants) =
+            futures::join!(super::folder_walk::folders(client, &projects), async {
+                if grants_wanted {
+                    project_grants(client, &projects, &mut n5).await
+                } else {
+                    Ok(Vec::new())
+                }
+            });
         notes.extend(n5);
         let folders = folders?;
         let project_grants = grants?;
@@ -552,13 +530,20 @@ impl Snapshot {
             .buffered(CONCURRENCY)
             .collect()
             .await;
+        let mut unread = Vec::new();
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
-                None => snapshot.warnings().warn(format!(
-                    "could not read the privileges of collaborator {id}: the environment roles it holds get no privilege or folder grants"
-                )),
+                None => unread.push(id.to_string()),
             }
+        }
+        if !unread.is_empty() {
+            // One warning for the whole refusal, however many holders were asked.
+            snapshot.warnings().warn(format!(
+                "could not read the privileges of collaborators {}: the environment roles they hold get no privilege or folder grants; grant the API client's role the \"{}\" permission",
+                unread.join(", "),
+                workato_api::permissions::GET_COLLABORATOR_PRIVILEGES,
+            ));
         }
         Ok(snapshot)
     }

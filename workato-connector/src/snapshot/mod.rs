@@ -11,6 +11,7 @@
 //! resolves every in-scope member role entry into an [`Assignment`]; `load` (in
 //! [`load`](mod@load)) fills a `RawWorkspace` from the API and learns environment-role access.
 
+pub mod folder_walk;
 mod folders;
 pub mod load;
 mod resolve;

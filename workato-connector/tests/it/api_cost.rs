@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use workato_api::fake::{GenParams, Seed};
+use workato_connector::snapshot::folder_walk::{ACROSS_ROOTS_LEAVES, FIRST_ROOT_LEAVES};
 
 use crate::common::{connector, walk};
 
@@ -24,9 +25,30 @@ fn expected(seed: &Seed) -> BTreeMap<String, u64> {
         .iter()
         .map(|p| p.folder_id)
         .chain(seed.folders.iter().map(|f| f.id));
-    let folder_calls: u64 = folder_ids
+    // Flat trees (one level below each root) are read with one nested listing per project,
+    // after checks on the first tree (its root and sampled folders) and on sampled folders
+    // of the others (see `folder_walk`).
+    assert!(
+        seed.folders.iter().all(|f| f
+            .parent_id
+            .is_some_and(|p| seed.projects.iter().any(|r| r.folder_id == p))),
+        "the cost model below is for flat trees"
+    );
+    let roots = seed.projects.len();
+    let first_children = children
+        .get(&seed.projects[0].folder_id)
+        .copied()
+        .unwrap_or(0);
+    let folder_calls = (roots
+        + 1
+        + first_children.min(FIRST_ROOT_LEAVES)
+        + (seed.folders.len() - first_children).min(ACROSS_ROOTS_LEAVES))
+        as u64;
+    // The per-folder walk would list every folder (roots included) once per page.
+    let walk_calls: u64 = folder_ids
         .map(|id| pages(children.get(&id).copied().unwrap_or(0)))
         .sum();
+    assert!(folder_calls * 5 < walk_calls);
     let grant_calls: u64 = seed
         .projects
         .iter()
@@ -124,7 +146,8 @@ async fn cost_does_not_grow_with_members() {
             .unwrap_or(0)
             <= 20
     );
-    assert_eq!(small["GET /api/folders"], 320);
+    // 20 nested listings + 1 + 6 + 8 checks (a per-folder walk: 320).
+    assert_eq!(small["GET /api/folders"], 35);
     assert_eq!(small["GET /api/projects/:id/project_grants"], 20);
 
     let large = cost(20_000).await;

@@ -388,3 +388,76 @@ async fn readonly_guide_grant_fails_naming_the_permission_and_stops() {
         None
     );
 }
+
+#[tokio::test]
+async fn per_item_refusals_give_one_warning_each() {
+    // Project roles and groups listable, but not project grants nor group members.
+    let mut allowed: Vec<String> = SETUP_GUIDE.iter().map(|t| (*t).to_owned()).collect();
+    allowed.extend(
+        ["GET /api/project_roles", "GET /api/user_groups"]
+            .into_iter()
+            .map(str::to_owned),
+    );
+    let fake = fake_with(Profile::Custom(allowed), EnvironmentScope::All).await;
+    let c = WorkatoConnector::new(client(&fake, None), config("dev"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    sync_to_c1z(&c, dir.path()).await;
+    // Both projects and both groups were asked and refused...
+    assert_eq!(
+        fake.forbidden().get("GET /api/projects/:id/project_grants"),
+        Some(&2)
+    );
+    assert_eq!(
+        fake.forbidden().get("GET /api/user_groups/:id/members"),
+        Some(&2)
+    );
+    // ...and each listing is reported once, naming every refused item.
+    let warnings = c.snapshot().await.expect("snapshot").warnings().all();
+    let grants: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("skipping the project grants"))
+        .collect();
+    assert_eq!(grants.len(), 1, "{warnings:?}");
+    assert!(
+        grants[0]
+            .starts_with("skipping the project grants of projects 100, 101: Workato answered 403"),
+        "{grants:?}"
+    );
+    assert!(
+        grants[0].contains("\"Project grants\" permission"),
+        "{grants:?}"
+    );
+    let members: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("skipping the members of collaborator groups"))
+        .collect();
+    assert_eq!(members.len(), 1, "{warnings:?}");
+}
+
+#[tokio::test]
+async fn refused_privileges_give_one_warning_naming_the_permission() {
+    // Environment roles listable, /privileges not: Erin's environment role gets no grants.
+    let allowed: Vec<String> = SETUP_GUIDE
+        .iter()
+        .filter(|t| **t != "GET /api/members/:id/privileges")
+        .map(|t| (*t).to_owned())
+        .chain(["GET /api/environment_roles".to_owned()])
+        .collect();
+    let fake = fake_with(Profile::Custom(allowed), EnvironmentScope::All).await;
+    let c = WorkatoConnector::new(client(&fake, None), config("all"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    sync_to_c1z(&c, dir.path()).await;
+    assert!(fake
+        .forbidden()
+        .contains_key("GET /api/members/:id/privileges"));
+    let warnings = c.snapshot().await.expect("snapshot").warnings().all();
+    let unread: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("could not read the privileges"))
+        .collect();
+    assert_eq!(unread.len(), 1, "{warnings:?}");
+    assert!(
+        unread[0].contains(permissions::GET_COLLABORATOR_PRIVILEGES),
+        "{unread:?}"
+    );
+}

@@ -14,8 +14,10 @@ async fn paced_client_is_never_throttled() {
         custom_roles: 50,
         env_roles: 20,
         projects: 20,
-        folder_depth: 1,
-        folder_fanout: 15,
+        // Two levels: the fake ignores `with_nested_folders` by default, so the connector
+        // walks these trees one listing per folder (hundreds of paced calls).
+        folder_depth: 2,
+        folder_fanout: 4,
         ..GenParams::default()
     });
     let fake = FakeWorkato::start(seed).await.expect("fake");

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::{paging, Handled, Reply, Req};
 use crate::fake::state::State;
+use crate::fake::NestedFolders;
 
 pub(super) fn projects(state: &mut State, req: &Req<'_>) -> Handled {
     paging::render_b(&state.projects, req.query, |p| {
@@ -16,8 +17,9 @@ pub(super) fn projects(state: &mut State, req: &Req<'_>) -> Handled {
     })
 }
 
-/// Children of `parent_id` (absent = Home). Project root folders are not folders of the
-/// seed, so they never appear in a listing.
+/// Children of `parent_id` (absent = Home); with `with_nested_folders=true`, as the state's
+/// [`NestedFolders`](crate::fake::NestedFolders) behaviour says. Project root folders are not
+/// folders of the seed, so they never appear in a listing.
 pub(super) fn folders(state: &mut State, req: &Req<'_>) -> Handled {
     let parent = match req.query("parent_id") {
         None | Some("") => None,
@@ -27,7 +29,18 @@ pub(super) fn folders(state: &mut State, req: &Req<'_>) -> Handled {
                 .map_err(|_| Reply::error(400, "Invalid value for parent_id"))?,
         ),
     };
-    let children = state.children_of(parent);
+    let nested = req
+        .query("with_nested_folders")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let children = match (nested, state.nested_folders) {
+        (false, _) | (true, NestedFolders::Ignored) => state.children_of(parent),
+        (true, NestedFolders::Supported) => state.subtree_of(parent),
+        (true, NestedFolders::Truncated { max }) => {
+            let mut all = state.subtree_of(parent);
+            all.truncate(max);
+            all
+        }
+    };
     paging::render_b(&children, req.query, |f| {
         json!({
             "id": f.id,
