@@ -292,3 +292,27 @@ async fn a_failing_sync_finishes_with_the_classified_code_and_no_upload() {
     assert!(c1.upload_records(&id).is_empty());
     running.stop().await.expect("stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nine_failed_heartbeats_give_the_sync_up() {
+    let mut connector = TestConnector::new(2);
+    connector.hold = Some(Arc::new(Semaphore::new(0)));
+    let (c1, running) = start_with(connector, Arc::new(TestProvisioner::default()), |c| c).await;
+    c1.set_next_heartbeat(Duration::from_secs(1));
+    let id = c1.enqueue(tasks::sync_full());
+    c1.wait_for_heartbeats(&id, 1, WAIT)
+        .await
+        .expect("initial heartbeat");
+    c1.fail_next(Rpc::Heartbeat, Code::Unavailable, 100);
+    let finish = c1.wait_for_finish(&id, WAIT).await.expect("finish");
+    assert_eq!(finish.code(), Code::Cancelled);
+    assert_eq!(finish.message, "task failed heartbeat");
+    assert!(!finish.non_retryable);
+    let attempts = c1.rpcs().iter().filter(|r| r.method == "Heartbeat").count();
+    assert_eq!(
+        attempts, 10,
+        "the initial one and nine failures; no tenth failure"
+    );
+    assert!(c1.upload_records(&id).is_empty());
+    running.stop().await.expect("stops");
+}
