@@ -15,6 +15,7 @@ pub mod config;
 pub mod config_file;
 pub mod connect;
 pub mod demo;
+pub mod history;
 pub mod inspect;
 pub mod logging;
 pub mod oneshot;

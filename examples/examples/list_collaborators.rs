@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
     let roles: Vec<_> = client
         .roles()
         .list()
+        .into_stream()
         .try_collect()
         .await
         .context("listing legacy roles")?;

@@ -327,7 +327,7 @@ impl Client {
     ) -> Result<Bytes> {
         let inner = &*self.inner;
         let path = route.path();
-        let family = Family::of_path(&path);
+        let family = route.family();
         let url = route.url(&inner.base_url).map_err(|source| Error::Url {
             path: path.clone(),
             source,

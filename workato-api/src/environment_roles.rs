@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::common::RoleKind;
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::EnvRoleId;
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{ItemStream, Page, PageStyle};
 use crate::route::Route;
 use futures::TryStreamExt;
 
@@ -49,10 +50,11 @@ handler! {
 
 impl EnvironmentRolesHandler {
     /// `GET /api/environment_roles`: a request builder; finish with
-    /// [`ListEnvironmentRoles::into_stream`].
+    /// [`ListEnvironmentRoles::send`] (one page) or [`ListEnvironmentRoles::into_stream`].
     pub fn list(&self) -> ListEnvironmentRoles {
         ListEnvironmentRoles {
             client: self.client.clone(),
+            page: 1,
             name: None,
         }
     }
@@ -60,10 +62,10 @@ impl EnvironmentRolesHandler {
     /// `GET /api/environment_roles/:id`; accepts `{"data":{…}}` or a bare object.
     pub async fn get(&self, id: EnvRoleId) -> Result<EnvironmentRole> {
         self.client
-            .get_data_or_bare(&Route::api([
-                "environment_roles".to_owned(),
-                id.to_string(),
-            ]))
+            .get_data_or_bare(&Route::api(
+                Family::EnvironmentRoles,
+                ["environment_roles".to_owned(), id.to_string()],
+            ))
             .await
     }
 
@@ -84,6 +86,8 @@ impl EnvironmentRolesHandler {
 pub struct ListEnvironmentRoles {
     #[serde(skip)]
     client: Client,
+    #[serde(skip)]
+    page: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
@@ -95,13 +99,29 @@ impl ListEnvironmentRoles {
         self
     }
 
-    /// Streams every matching role, page by page (`page[number]`/`page[size]`).
+    /// The page [`send`](Self::send) fetches and [`into_stream`](Self::into_stream) starts
+    /// from (1-based; default 1).
+    pub fn page(mut self, number: u32) -> Self {
+        self.page = number;
+        self
+    }
+
+    /// Fetches the selected page of matching roles.
+    pub async fn send(self) -> Result<Page<EnvironmentRole>> {
+        self.client
+            .fetch_page_with_query(Self::route(), &self, PageStyle::JsonApi, self.page)
+            .await
+    }
+
+    /// Streams every matching role from the selected page on, page by page
+    /// (`page[number]`/`page[size]`).
     pub fn into_stream(self) -> ItemStream<EnvironmentRole> {
-        self.client.list_pages_with_query(
-            Route::api(["environment_roles"]),
-            &self,
-            PageStyle::JsonApi,
-        )
+        self.client
+            .list_pages_with_query(Self::route(), &self, PageStyle::JsonApi, self.page)
+    }
+
+    fn route() -> Route {
+        Route::api(Family::EnvironmentRoles, ["environment_roles"])
     }
 }
 

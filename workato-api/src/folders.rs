@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{ItemStream, Page, PageStyle};
 use crate::route::Route;
 
 /// A folder.
@@ -42,7 +44,8 @@ handler! {
 }
 
 impl FoldersHandler {
-    /// `GET /api/folders`: a request builder; finish with [`ListFolders::into_stream`].
+    /// `GET /api/folders`: a request builder; finish with [`ListFolders::send`] (one page) or
+    /// [`ListFolders::into_stream`] (every page).
     ///
     /// ```no_run
     /// # async fn demo(client: workato_api::Client) -> Result<(), workato_api::Error> {
@@ -53,6 +56,7 @@ impl FoldersHandler {
     pub fn list(&self) -> ListFolders {
         ListFolders {
             client: self.client.clone(),
+            page: 1,
             parent_id: None,
             with_nested_folders: None,
         }
@@ -64,6 +68,8 @@ impl FoldersHandler {
 pub struct ListFolders {
     #[serde(skip)]
     client: Client,
+    #[serde(skip)]
+    page: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     parent_id: Option<FolderId>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,10 +89,26 @@ impl ListFolders {
         self
     }
 
-    /// Streams every folder, page by page (`page`/`per_page`).
-    pub fn into_stream(self) -> ItemStream<Folder> {
+    /// The page [`send`](Self::send) fetches and [`into_stream`](Self::into_stream) starts
+    /// from (1-based; default 1).
+    pub fn page(mut self, number: u32) -> Self {
+        self.page = number;
+        self
+    }
+
+    /// Fetches the selected page of folders.
+    pub async fn send(self) -> Result<Page<Folder>> {
+        let route = Route::api(Family::Folders, ["folders"]);
         self.client
-            .list_pages_with_query(Route::api(["folders"]), &self, PageStyle::PagePerPage)
+            .fetch_page_with_query(route, &self, PageStyle::PagePerPage, self.page)
+            .await
+    }
+
+    /// Streams every folder from the selected page on, page by page (`page`/`per_page`).
+    pub fn into_stream(self) -> ItemStream<Folder> {
+        let route = Route::api(Family::Folders, ["folders"]);
+        self.client
+            .list_pages_with_query(route, &self, PageStyle::PagePerPage, self.page)
     }
 }
 

@@ -26,8 +26,10 @@
 //!     tracing::info!(id = %member.id, email = %member.email, "collaborator");
 //! }
 //!
-//! // Paged listings are lazy streams: nothing is sent until polled.
-//! let projects: Vec<_> = client.projects().list().try_collect().await?;
+//! // Every listing is a request builder: `send()` fetches one page, `into_stream()` every
+//! // page as a lazy stream (nothing is sent until polled; each page is rate limited).
+//! let first_page = client.projects().list().send().await?;
+//! let projects: Vec<_> = client.projects().list().into_stream().try_collect().await?;
 //! let folders: Vec<_> = client
 //!     .folders()
 //!     .list()
@@ -35,7 +37,12 @@
 //!     .into_stream()
 //!     .try_collect()
 //!     .await?;
-//! tracing::info!(projects = projects.len(), folders = folders.len(), stats = ?client.stats());
+//! tracing::info!(
+//!     first_page = first_page.items.len(),
+//!     projects = projects.len(),
+//!     folders = folders.len(),
+//!     stats = ?client.stats(),
+//! );
 //! # Ok(()) }
 //! ```
 //!
@@ -48,12 +55,14 @@
 //!   (`stats`).
 //! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
 //! - Pagination: [`pagination`] holds the one abstraction behind every listing
-//!   ([`ItemStream`]), for both `page`/`per_page` and `page[number]`/`page[size]` styles.
+//!   ([`Page`], [`ItemStream`], and [`List`], the builder of listings without filters), for
+//!   both `page`/`per_page` and `page[number]`/`page[size]` styles.
 //! - One module per API resource, each with its serde models and a handler reached from the
 //!   client: [`members`] (`client.members()`), [`roles`], [`environment_roles`],
 //!   [`project_roles`], [`project_grants`], [`user_groups`], [`projects`], [`folders`],
-//!   [`workspace`]. Optional query parameters go through request builders
-//!   (`ListFolders`, `ListMembers`, …) ending in `send()` or `into_stream()`.
+//!   [`workspace`]. Every `list()` returns a request builder (`ListFolders`, `ListMembers`,
+//!   [`List`], …): optional query parameters are its setters, and it ends in `send()` (one
+//!   page) or `into_stream()` (every page).
 //! - Ids: [`ids`] (`MemberId`, `FolderId`, … and the string-or-integer [`Id`]); shared enums
 //!   in [`common`].
 //!
@@ -95,7 +104,7 @@ pub use data_center::{DataCenter, UnknownDataCenter};
 pub use error::{Error, Result};
 pub use family::Family;
 pub use ids::{EnvRoleId, FolderId, Id, MemberId, ProjectId, RoleId, WorkspaceId};
-pub use pagination::ItemStream;
+pub use pagination::{ItemStream, List, Page};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use stats::ClientStats;
 pub use token::ApiToken;

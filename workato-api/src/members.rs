@@ -2,16 +2,18 @@
 
 use std::collections::BTreeMap;
 
+use futures::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::common::{EnvironmentType, RoleType};
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, Id, MemberId};
 use crate::lenient::{null_default, open_enum};
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{ItemStream, List, PageStyle};
 use crate::project_grants::ProjectGrant;
 use crate::query::with_query;
 use crate::route::Route;
@@ -181,7 +183,8 @@ handler! {
 }
 
 impl MembersHandler {
-    /// `GET /api/members`: a request builder; finish with [`ListMembers::send`].
+    /// `GET /api/members`: a request builder; finish with [`ListMembers::send`] (the whole,
+    /// unpaged list with Workato's `total`) or [`ListMembers::into_stream`].
     pub fn list(&self) -> ListMembers {
         ListMembers {
             client: self.client.clone(),
@@ -192,17 +195,23 @@ impl MembersHandler {
     /// `GET /api/members/:id`; accepts both `{"data":{…}}` and a bare object (UNCONFIRMED).
     pub async fn get(&self, id: MemberId) -> Result<Member> {
         self.client
-            .get_data_or_bare(&Route::api(["members".to_owned(), id.to_string()]))
+            .get_data_or_bare(&Route::api(
+                Family::Members,
+                ["members".to_owned(), id.to_string()],
+            ))
             .await
     }
 
     /// `GET /api/members/:id/privileges`: one row per environment.
     pub async fn privileges(&self, id: MemberId) -> Result<Vec<PrivilegeRow>> {
-        let route = Route::api([
-            "members".to_owned(),
-            id.to_string(),
-            "privileges".to_owned(),
-        ]);
+        let route = Route::api(
+            Family::Members,
+            [
+                "members".to_owned(),
+                id.to_string(),
+                "privileges".to_owned(),
+            ],
+        );
         Ok(self.client.get_json::<PrivilegeRows>(&route).await?.data)
     }
 
@@ -213,7 +222,7 @@ impl MembersHandler {
         id: MemberId,
         env_roles: Vec<EnvRoleAssignment>,
     ) -> Result<()> {
-        let route = Route::api(["members".to_owned(), id.to_string()]);
+        let route = Route::api(Family::Members, ["members".to_owned(), id.to_string()]);
         let body = UpdateRoles {
             env_roles: &env_roles,
         };
@@ -224,7 +233,7 @@ impl MembersHandler {
 
     /// `POST /api/member_invitations`. Retried only on 429 (a POST may have been acted on).
     pub async fn invite(&self, invitation: &Invitation) -> Result<()> {
-        let route = Route::api(["member_invitations"]);
+        let route = Route::api(Family::Members, ["member_invitations"]);
         self.client
             .send_ignoring_body(Method::POST, &route, Some(invitation))
             .await
@@ -232,7 +241,7 @@ impl MembersHandler {
 
     /// `POST /api/members` with `{"email"}`: adds an existing Workato user (UNCONFIRMED endpoint).
     pub async fn add_existing(&self, email: &str) -> Result<()> {
-        let route = Route::api(["members"]);
+        let route = Route::api(Family::Members, ["members"]);
         self.client
             .send_ignoring_body(Method::POST, &route, Some(&AddExisting { email }))
             .await
@@ -240,18 +249,22 @@ impl MembersHandler {
 
     /// `DELETE /api/members/:id`; a 404 counts as success (already gone).
     pub async fn delete(&self, id: MemberId) -> Result<()> {
-        let route = Route::api(["members".to_owned(), id.to_string()]);
+        let route = Route::api(Family::Members, ["members".to_owned(), id.to_string()]);
         self.client.delete_if_present(&route).await
     }
 
-    /// `GET /api/members/:id/project_grants`, paged JSON:API style (shape UNCONFIRMED).
-    pub fn project_grants(&self, id: MemberId) -> ItemStream<ProjectGrant> {
-        let route = Route::api([
-            "members".to_owned(),
-            id.to_string(),
-            "project_grants".to_owned(),
-        ]);
-        self.client.list_pages(route, PageStyle::JsonApi)
+    /// `GET /api/members/:id/project_grants`, paged JSON:API style (shape UNCONFIRMED): a
+    /// request builder; finish with [`List::send`] (one page) or [`List::into_stream`].
+    pub fn project_grants(&self, id: MemberId) -> List<ProjectGrant> {
+        let route = Route::api(
+            Family::Members,
+            [
+                "members".to_owned(),
+                id.to_string(),
+                "project_grants".to_owned(),
+            ],
+        );
+        List::new(&self.client, route, PageStyle::JsonApi)
     }
 }
 
@@ -272,10 +285,18 @@ impl ListMembers {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. The listing is unpaged: this one page holds every collaborator.
     pub async fn send(self) -> Result<MemberList> {
-        let route = with_query(Route::api(["members"]), &self)?;
+        let route = with_query(Route::api(Family::Members, ["members"]), &self)?;
         self.client.get_json(&route).await
+    }
+
+    /// Streams every collaborator; one request, sent when first polled.
+    pub fn into_stream(self) -> ItemStream<Member> {
+        stream::once(self.send())
+            .map_ok(|list| stream::iter(list.data.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
     }
 }
 

@@ -1,12 +1,14 @@
 //! One lazy pagination abstraction for both page styles Workato uses (spec §3).
 //!
 //! `paginate` turns a page-fetch closure into a stream of items: nothing is sent until the
-//! stream is polled; pages start at 1; the listing ends on a short or empty page; a page
-//! whose first item equals the previous page's first item fails with
-//! [`Error::RepeatedPage`] instead of looping. Every page goes through the client's request loop,
-//! hence through the rate limiter and the retry policy.
+//! stream is polled; pages start at 1 (or the builder's `page`); the listing ends on a short
+//! or empty page; a page whose first item equals the previous page's first item fails with
+//! [`Error::RepeatedPage`] instead of looping. Every page goes through the client's request
+//! loop, hence through the rate limiter and the retry policy.
 
+use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -49,26 +51,31 @@ impl PageStyle {
     }
 }
 
-/// One fetched page.
-#[derive(Debug)]
-pub(crate) struct Page<T> {
-    /// Decoded items.
-    pub(crate) items: Vec<T>,
+/// One page of a listing, as a request builder's `send()` returns it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The page number (1-based).
+    pub number: u32,
+    /// The decoded items.
+    pub items: Vec<T>,
+    /// The number of the next page; `None` when this one was short or empty (the last).
+    pub next: Option<u32>,
     /// The first item's JSON text, to detect a server that repeats a page.
     pub(crate) first: Option<String>,
-    /// The page size that was asked for; fewer items means this was the last page.
-    pub(crate) requested: usize,
 }
 
 struct State<F> {
     fetch: F,
     next: Option<u32>,
+    start: u32,
     previous_first: Option<String>,
     path: String,
 }
 
-/// Streams the items of pages `1, 2, …` fetched by `fetch(page_number)`.
-pub(crate) fn paginate<T, F, Fut>(path: String, fetch: F) -> ItemStream<T>
+/// Streams the items of pages `start, start + 1, …` fetched by `fetch(page_number)`, following
+/// each page's `next`.
+pub(crate) fn paginate<T, F, Fut>(path: String, start: u32, fetch: F) -> ItemStream<T>
 where
     T: Send + 'static,
     F: FnMut(u32) -> Fut + Send + 'static,
@@ -76,7 +83,8 @@ where
 {
     let state = State {
         fetch,
-        next: Some(1),
+        next: Some(start),
+        start,
         previous_first: None,
         path,
     };
@@ -85,15 +93,14 @@ where
             return Ok(None);
         };
         let page = (state.fetch)(number).await?;
-        if number > 1 && page.first.is_some() && page.first == state.previous_first {
+        if number > state.start && page.first.is_some() && page.first == state.previous_first {
             return Err(Error::RepeatedPage {
                 path: state.path.clone(),
                 page: number,
                 previous: number - 1,
             });
         }
-        state.next = (page.items.len() >= page.requested && !page.items.is_empty())
-            .then(|| number.saturating_add(1));
+        state.next = page.next;
         state.previous_first = page.first;
         Ok(Some((stream::iter(page.items.into_iter().map(Ok)), state)))
     })
@@ -107,27 +114,96 @@ struct Envelope {
     data: Vec<serde_json::Value>,
 }
 
+/// The request builder of a listing that takes no filters (`client.projects().list()`, …):
+/// [`send`](Self::send) fetches one page, [`into_stream`](Self::into_stream) every page from
+/// there on. Each page is one request through the client's rate limiter and retry policy.
+pub struct List<T> {
+    client: Client,
+    route: Route,
+    style: PageStyle,
+    page: u32,
+    // `fn() -> T`: the builder yields `T`s but holds none (stays Send + Sync for any `T`).
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("List")
+            .field("path", &self.route.path())
+            .field("style", &self.style)
+            .field("page", &self.page)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Clone for List<T> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            route: self.route.clone(),
+            style: self.style,
+            page: self.page,
+            item: PhantomData,
+        }
+    }
+}
+
+impl<T> List<T> {
+    pub(crate) fn new(client: &Client, route: Route, style: PageStyle) -> Self {
+        Self {
+            client: client.clone(),
+            route,
+            style,
+            page: 1,
+            item: PhantomData,
+        }
+    }
+
+    /// The page [`send`](Self::send) fetches and [`into_stream`](Self::into_stream) starts
+    /// from (1-based; default 1).
+    pub fn page(mut self, number: u32) -> Self {
+        self.page = number;
+        self
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> List<T> {
+    /// Fetches the selected page.
+    pub async fn send(self) -> Result<Page<T>> {
+        self.client
+            .fetch_page(self.route, self.style, self.page)
+            .await
+    }
+
+    /// Streams every item from the selected page on; nothing is sent until polled.
+    pub fn into_stream(self) -> ItemStream<T> {
+        self.client.list_pages(self.route, self.style, self.page)
+    }
+}
+
 impl Client {
-    /// Lists `route` (which may already carry a filter query) in the given page style.
-    pub(crate) fn list_pages<T>(&self, route: Route, style: PageStyle) -> ItemStream<T>
+    /// Streams `route` (which may already carry a filter query) in the given page style, from
+    /// page `start` on.
+    pub(crate) fn list_pages<T>(&self, route: Route, style: PageStyle, start: u32) -> ItemStream<T>
     where
         T: DeserializeOwned + Send + 'static,
     {
         let client = self.clone();
         let path = route.path();
-        paginate(path, move |number| {
-            let client = client.clone();
-            let route = route.clone().with_pairs(&style.pairs(number));
-            async move { client.fetch_page(&route, style).await }
+        paginate(path, start, move |number| {
+            client.clone().fetch_page(route.clone(), style, number)
         })
     }
 
-    async fn fetch_page<T: DeserializeOwned>(
-        &self,
-        route: &Route,
+    /// Fetches page `number` of `route` (which may already carry a filter query).
+    pub(crate) async fn fetch_page<T: DeserializeOwned>(
+        self,
+        route: Route,
         style: PageStyle,
+        number: u32,
     ) -> Result<Page<T>> {
-        let body = self.execute(Method::GET, route, None).await?;
+        let route = route.with_pairs(&style.pairs(number));
+        let body = self.execute(Method::GET, &route, None).await?;
         let path = route.path();
         let (raw, prefix) = match style {
             PageStyle::PagePerPage => (
@@ -143,11 +219,18 @@ impl Client {
             .map(|(i, value)| decode_value(&Method::GET, &path, value, &format!("{prefix}[{i}]")))
             .collect::<Result<Vec<T>>>()?;
         Ok(Page {
+            number,
+            next: next_page(number, items.len()),
             items,
             first,
-            requested: PAGE_SIZE as usize,
         })
     }
+}
+
+/// The page after `number` if it held a full page of `len` items; a short or empty page is
+/// the last.
+fn next_page(number: u32, len: usize) -> Option<u32> {
+    (len >= PAGE_SIZE as usize && len > 0).then(|| number.saturating_add(1))
 }
 
 #[cfg(test)]
@@ -159,12 +242,14 @@ mod tests {
 
     use super::*;
 
-    fn page(range: std::ops::Range<u32>, requested: usize) -> Page<u32> {
+    /// Page `number` holding `range`, the last one unless it has `requested` items.
+    fn page(number: u32, range: std::ops::Range<u32>, requested: usize) -> Page<u32> {
         let items: Vec<u32> = range.collect();
         Page {
+            number,
             first: items.first().map(u32::to_string),
+            next: (items.len() >= requested && !items.is_empty()).then_some(number + 1),
             items,
-            requested,
         }
     }
 
@@ -172,13 +257,13 @@ mod tests {
     async fn walks_until_short_page_and_is_lazy() {
         let calls = Arc::new(AtomicU32::new(0));
         let seen = calls.clone();
-        let stream = paginate("/api/x".into(), move |n| {
+        let stream = paginate("/api/x".into(), 1, move |n| {
             seen.fetch_add(1, Ordering::SeqCst);
             async move {
                 Ok(match n {
-                    1 => page(0..3, 3),
-                    2 => page(3..6, 3),
-                    _ => page(6..7, 3),
+                    1 => page(n, 0..3, 3),
+                    2 => page(n, 3..6, 3),
+                    _ => page(n, 6..7, 3),
                 })
             }
         });
@@ -194,8 +279,12 @@ mod tests {
 
     #[tokio::test]
     async fn full_then_empty_page_ends() {
-        let stream = paginate("/api/x".into(), |n| async move {
-            Ok(if n == 1 { page(0..2, 2) } else { page(0..0, 2) })
+        let stream = paginate("/api/x".into(), 1, |n| async move {
+            Ok(if n == 1 {
+                page(n, 0..2, 2)
+            } else {
+                page(n, 0..0, 2)
+            })
         });
         let items: Vec<u32> = stream.try_collect().await.expect("listing");
         assert_eq!(items, [0, 1]);
@@ -203,12 +292,31 @@ mod tests {
 
     #[tokio::test]
     async fn repeated_page_is_an_error() {
-        let stream = paginate("/api/x".into(), |_| async { Ok(page(0..2, 2)) });
+        let stream = paginate("/api/x".into(), 1, |n| async move { Ok(page(n, 0..2, 2)) });
         let err = stream.try_collect::<Vec<u32>>().await.expect_err("repeat");
         assert!(
             matches!(err, Error::RepeatedPage { ref path, page: 2, previous: 1 } if path == "/api/x"),
             "{err:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn starts_at_the_given_page_and_checks_repeats_after_it() {
+        let stream = paginate("/api/x".into(), 3, |n| async move {
+            Ok(match n {
+                3 => page(n, 0..2, 2),
+                _ => page(n, 5..6, 2),
+            })
+        });
+        let items: Vec<u32> = stream.try_collect().await.expect("listing");
+        assert_eq!(items, [0, 1, 5]);
+    }
+
+    #[test]
+    fn a_full_page_has_a_next_one() {
+        assert_eq!(next_page(1, PAGE_SIZE as usize), Some(2));
+        assert_eq!(next_page(4, PAGE_SIZE as usize - 1), None);
+        assert_eq!(next_page(1, 0), None);
     }
 
     #[test]

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::EnvironmentType;
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{Id, MemberId, ProjectId};
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{List, PageStyle};
 use crate::route::Route;
 
 /// A project grant: exactly one of `user` / `user_group` is set.
@@ -146,20 +147,27 @@ handler! {
 }
 
 impl ProjectGrantsHandler {
-    /// `GET /api/projects/:id/project_grants`, paged JSON:API style.
-    pub fn list_for_project(&self, project: ProjectId) -> ItemStream<ProjectGrant> {
-        let route = Route::api([
-            "projects".to_owned(),
-            project.to_string(),
-            "project_grants".to_owned(),
-        ]);
-        self.client.list_pages(route, PageStyle::JsonApi)
+    /// `GET /api/projects/:id/project_grants`, paged JSON:API style: a request builder; finish
+    /// with [`List::send`] (one page) or [`List::into_stream`] (every page).
+    pub fn list_for_project(&self, project: ProjectId) -> List<ProjectGrant> {
+        let route = Route::api(
+            Family::ProjectGrants,
+            [
+                "projects".to_owned(),
+                project.to_string(),
+                "project_grants".to_owned(),
+            ],
+        );
+        List::new(&self.client, route, PageStyle::JsonApi)
     }
 
     /// `GET /api/project_grants/:id`; accepts `{"data":{…}}` or a bare object.
     pub async fn get(&self, id: &Id) -> Result<ProjectGrant> {
         self.client
-            .get_data_or_bare(&Route::api(["project_grants".to_owned(), id.to_string()]))
+            .get_data_or_bare(&Route::api(
+                Family::ProjectGrants,
+                ["project_grants".to_owned(), id.to_string()],
+            ))
             .await
     }
 
@@ -174,11 +182,14 @@ impl ProjectGrantsHandler {
         project: ProjectId,
         grants: &[ProjectGrantRequest],
     ) -> Result<()> {
-        let route = Route::api([
-            "projects".to_owned(),
-            project.to_string(),
-            "project_grants".to_owned(),
-        ]);
+        let route = Route::api(
+            Family::ProjectGrants,
+            [
+                "projects".to_owned(),
+                project.to_string(),
+                "project_grants".to_owned(),
+            ],
+        );
         self.client
             .send_ignoring_body(Method::PUT, &route, Some(&UpsertBody { grants }))
             .await
@@ -186,7 +197,10 @@ impl ProjectGrantsHandler {
 
     /// `DELETE /api/project_grants/:id`; a 404 counts as success (already revoked).
     pub async fn revoke(&self, id: &Id) -> Result<()> {
-        let route = Route::api(["project_grants".to_owned(), id.to_string()]);
+        let route = Route::api(
+            Family::ProjectGrants,
+            ["project_grants".to_owned(), id.to_string()],
+        );
         self.client.delete_if_present(&route).await
     }
 }

@@ -4,10 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::RoleKind;
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{List, PageStyle};
 use crate::route::Route;
 
 /// A project role.
@@ -40,16 +41,23 @@ handler! {
 }
 
 impl ProjectRolesHandler {
-    /// `GET /api/project_roles`, paged JSON:API style.
-    pub fn list(&self) -> ItemStream<ProjectRole> {
-        self.client
-            .list_pages(Route::api(["project_roles"]), PageStyle::JsonApi)
+    /// `GET /api/project_roles`, paged JSON:API style: a request builder; finish with
+    /// [`List::send`] (one page) or [`List::into_stream`] (every page).
+    pub fn list(&self) -> List<ProjectRole> {
+        List::new(
+            &self.client,
+            Route::api(Family::ProjectRoles, ["project_roles"]),
+            PageStyle::JsonApi,
+        )
     }
 
     /// `GET /api/project_roles/:id`; accepts `{"data":{…}}` or a bare object.
     pub async fn get(&self, id: &Id) -> Result<ProjectRole> {
         self.client
-            .get_data_or_bare(&Route::api(["project_roles".to_owned(), id.to_string()]))
+            .get_data_or_bare(&Route::api(
+                Family::ProjectRoles,
+                ["project_roles".to_owned(), id.to_string()],
+            ))
             .await
     }
 }

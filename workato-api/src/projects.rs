@@ -2,10 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{List, PageStyle};
 use crate::route::Route;
 
 /// A project.
@@ -32,10 +33,22 @@ handler! {
 }
 
 impl ProjectsHandler {
-    /// `GET /api/projects`, `page`/`per_page` style.
-    pub fn list(&self) -> ItemStream<Project> {
-        self.client
-            .list_pages(Route::api(["projects"]), PageStyle::PagePerPage)
+    /// `GET /api/projects`, `page`/`per_page` style: a request builder; finish with
+    /// [`List::send`] (one page) or [`List::into_stream`] (every page).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: workato_api::Client) -> Result<(), workato_api::Error> {
+    /// use futures::TryStreamExt;
+    /// let first = client.projects().list().send().await?;
+    /// let all: Vec<_> = client.projects().list().into_stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> List<Project> {
+        List::new(
+            &self.client,
+            Route::api(Family::Folders, ["projects"]),
+            PageStyle::PagePerPage,
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::client::Client;
 use crate::error::{EncodeError, Error, Result};
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{ItemStream, Page, PageStyle};
 use crate::route::Route;
 
 /// Serializes a request builder (its `Serialize` form *is* the query) onto a route.
@@ -19,21 +19,39 @@ pub(crate) fn with_query<Q: Serialize>(route: Route, query: &Q) -> Result<Route>
 }
 
 impl Client {
-    /// Lists `route` with the request builder `query` as its query string, in the given page
-    /// style; a query that cannot be encoded becomes a stream of that one error.
+    /// Streams `route` with the request builder `query` as its query string, in the given page
+    /// style, from page `start` on; a query that cannot be encoded becomes a stream of that
+    /// one error.
     pub(crate) fn list_pages_with_query<T, Q>(
         &self,
         route: Route,
         query: &Q,
         style: PageStyle,
+        start: u32,
     ) -> ItemStream<T>
     where
         T: DeserializeOwned + Send + 'static,
         Q: Serialize,
     {
         match with_query(route, query) {
-            Ok(route) => self.list_pages(route, style),
+            Ok(route) => self.list_pages(route, style, start),
             Err(error) => stream::once(async move { Err(error) }).boxed(),
         }
+    }
+
+    /// Fetches page `number` of `route` with the request builder `query` as its query string.
+    pub(crate) async fn fetch_page_with_query<T, Q>(
+        &self,
+        route: Route,
+        query: &Q,
+        style: PageStyle,
+        number: u32,
+    ) -> Result<Page<T>>
+    where
+        T: DeserializeOwned,
+        Q: Serialize,
+    {
+        let route = with_query(route, query)?;
+        self.clone().fetch_page(route, style, number).await
     }
 }

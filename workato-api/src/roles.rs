@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, RoleId};
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{List, PageStyle};
 use crate::route::Route;
 
 /// A legacy custom collaborator role.
@@ -44,10 +45,14 @@ handler! {
 }
 
 impl RolesHandler {
-    /// `GET /api/roles`, `page`/`per_page` style (`per_page=100`; its maximum is UNCONFIRMED).
-    pub fn list(&self) -> ItemStream<Role> {
-        self.client
-            .list_pages(Route::api(["roles"]), PageStyle::PagePerPage)
+    /// `GET /api/roles`, `page`/`per_page` style (`per_page=100`; its maximum is UNCONFIRMED):
+    /// a request builder; finish with [`List::send`] (one page) or [`List::into_stream`].
+    pub fn list(&self) -> List<Role> {
+        List::new(
+            &self.client,
+            Route::api(Family::Roles, ["roles"]),
+            PageStyle::PagePerPage,
+        )
     }
 }
 

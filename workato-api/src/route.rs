@@ -1,28 +1,42 @@
 //! Pure request addressing: a route is path segments plus a query string, turned into a URL by
 //! joining onto the base URL (never by string concatenation), and into the path used in errors.
+//! It also carries its endpoint family, named by the handler that builds it, so the request
+//! loop picks the rate-limit bucket without reading the path again.
 
 use url::Url;
+
+use crate::family::Family;
 
 /// A request target relative to the base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Route {
+    family: Family,
     segments: Vec<String>,
     query: Option<String>,
 }
 
 impl Route {
-    /// `/api/<segments…>`; each segment is percent-encoded when joined.
-    pub(crate) fn api<I, S>(segments: I) -> Self
+    /// `/api/<segments…>` in `family`; each segment is percent-encoded when joined.
+    pub(crate) fn api<I, S>(family: Family, segments: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let mut all = vec!["api".to_owned()];
         all.extend(segments.into_iter().map(Into::into));
-        Self {
+        let route = Self {
+            family,
             segments: all,
             query: None,
-        }
+        };
+        // Errors name the permission from the path (`Family::of_path`); the two must agree.
+        debug_assert_eq!(Family::of_path(&route.path()), family, "{}", route.path());
+        route
+    }
+
+    /// The endpoint family: its rate-limit bucket and API-client permission.
+    pub(crate) fn family(&self) -> Family {
+        self.family
     }
 
     /// Sets the query string (already encoded, without `?`); empty means none.
@@ -82,7 +96,7 @@ mod tests {
 
     #[test]
     fn joins_onto_base_with_and_without_prefix() {
-        let route = Route::api(["members", "12", "privileges"]);
+        let route = Route::api(Family::Members, ["members", "12", "privileges"]);
         assert_eq!(route.path(), "/api/members/12/privileges");
         assert_eq!(
             route
@@ -98,11 +112,12 @@ mod tests {
                 .as_str(),
             "https://vpw.example/prefix/api/members/12/privileges"
         );
+        assert_eq!(route.family(), Family::Members);
     }
 
     #[test]
     fn encodes_segments_and_bracket_pairs() {
-        let route = Route::api(["project_grants", "pg/1 x"]).with_pairs(&[
+        let route = Route::api(Family::ProjectGrants, ["project_grants", "pg/1 x"]).with_pairs(&[
             ("page[number]", "2".to_owned()),
             ("page[size]", "100".to_owned()),
         ]);
@@ -114,14 +129,14 @@ mod tests {
 
     #[test]
     fn query_parts_combine() {
-        let route = Route::api(["folders"])
+        let route = Route::api(Family::Folders, ["folders"])
             .with_query("parent_id=4".into())
             .with_pairs(&[("page", "1".into()), ("per_page", "100".into())]);
         assert_eq!(
             route.url(&base("http://localhost")).expect("url").query(),
             Some("parent_id=4&page=1&per_page=100")
         );
-        let empty = Route::api(["users", "me"])
+        let empty = Route::api(Family::Workspace, ["users", "me"])
             .with_query(String::new())
             .with_pairs(&[]);
         assert_eq!(

@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::Id;
 use crate::lenient::null_default;
-use crate::pagination::{ItemStream, PageStyle};
+use crate::pagination::{ItemStream, List, Page, PageStyle};
 use crate::route::Route;
 
 /// A collaborator group.
@@ -55,22 +57,28 @@ handler! {
 }
 
 impl UserGroupsHandler {
-    /// `GET /api/user_groups`: a request builder; finish with [`ListUserGroups::into_stream`].
+    /// `GET /api/user_groups`: a request builder; finish with [`ListUserGroups::send`] (one
+    /// page) or [`ListUserGroups::into_stream`] (every page).
     pub fn list(&self) -> ListUserGroups {
         ListUserGroups {
             client: self.client.clone(),
+            page: 1,
             name: None,
         }
     }
 
-    /// `GET /api/user_groups/:id/members`, paged JSON:API style (UNCONFIRMED).
-    pub fn members(&self, group: &Id) -> ItemStream<UserGroupMember> {
-        let route = Route::api([
-            "user_groups".to_owned(),
-            group.to_string(),
-            "members".to_owned(),
-        ]);
-        self.client.list_pages(route, PageStyle::JsonApi)
+    /// `GET /api/user_groups/:id/members`, paged JSON:API style (UNCONFIRMED): a request
+    /// builder; finish with [`List::send`] (one page) or [`List::into_stream`].
+    pub fn members(&self, group: &Id) -> List<UserGroupMember> {
+        let route = Route::api(
+            Family::UserGroups,
+            [
+                "user_groups".to_owned(),
+                group.to_string(),
+                "members".to_owned(),
+            ],
+        );
+        List::new(&self.client, route, PageStyle::JsonApi)
     }
 }
 
@@ -79,6 +87,8 @@ impl UserGroupsHandler {
 pub struct ListUserGroups {
     #[serde(skip)]
     client: Client,
+    #[serde(skip)]
+    page: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
@@ -90,10 +100,28 @@ impl ListUserGroups {
         self
     }
 
-    /// Streams every matching group, page by page.
+    /// The page [`send`](Self::send) fetches and [`into_stream`](Self::into_stream) starts
+    /// from (1-based; default 1).
+    pub fn page(mut self, number: u32) -> Self {
+        self.page = number;
+        self
+    }
+
+    /// Fetches the selected page of matching groups.
+    pub async fn send(self) -> Result<Page<UserGroup>> {
+        self.client
+            .fetch_page_with_query(Self::route(), &self, PageStyle::JsonApi, self.page)
+            .await
+    }
+
+    /// Streams every matching group from the selected page on, page by page.
     pub fn into_stream(self) -> ItemStream<UserGroup> {
         self.client
-            .list_pages_with_query(Route::api(["user_groups"]), &self, PageStyle::JsonApi)
+            .list_pages_with_query(Self::route(), &self, PageStyle::JsonApi, self.page)
+    }
+
+    fn route() -> Route {
+        Route::api(Family::UserGroups, ["user_groups"])
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, Id, WorkspaceId};
 use crate::route::Route;
@@ -37,7 +38,7 @@ impl WorkspaceHandler {
     /// `GET /api/users/me`; accepts `{"data":{…}}` or a bare object.
     pub async fn get(&self) -> Result<Workspace> {
         self.client
-            .get_data_or_bare(&Route::api(["users", "me"]))
+            .get_data_or_bare(&Route::api(Family::Workspace, ["users", "me"]))
             .await
     }
 }

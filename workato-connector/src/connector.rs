@@ -12,7 +12,7 @@ use baton_model::sync::{Connector, ConnectorError, Page, PageToken};
 use tokio::sync::OnceCell;
 
 use crate::config::ConnectorConfig;
-use crate::error::Error;
+use crate::error::{Error, Step};
 use crate::ids;
 use crate::resources::{Encoded, Objects, Types};
 use crate::snapshot::Snapshot;
@@ -207,16 +207,14 @@ impl WorkatoConnector {
     /// Checks the key and base URL with one cheap call (`GET /api/users/me`).
     ///
     /// # Errors
-    /// [`Error::Validate`] with the API error (status, Workato's message) as source.
+    /// [`Error::Api`] (step [`Step::Validate`]) with the API error (status, Workato's message) as source.
     pub async fn validate(&self) -> Result<(), Error> {
         self.client
             .workspace()
             .get()
             .await
             .map(|_| ())
-            .map_err(|source| Error::Validate {
-                source: Box::new(source),
-            })
+            .map_err(|source| Error::api(Step::Validate, source))
     }
 
     /// What the connector can do, per resource type (sorted by id) and overall (spec §9,

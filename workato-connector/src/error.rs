@@ -1,6 +1,85 @@
-//! The connector's errors, one variant per failing step.
+//! The connector's errors: one variant per kind of failure, the failing step named as data.
+
+use std::fmt;
 
 use baton_model::model::ModelError;
+
+/// The Workato call a sync was making when it failed; [`Error::Api`] names it, so a new call
+/// adds a step here rather than a new error variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// `GET /api/members`.
+    ListMembers,
+    /// The connection check made by [`crate::WorkatoConnector::validate`].
+    Validate,
+    /// `GET /api/roles`.
+    ListRoles,
+    /// `GET /api/environment_roles`.
+    ListEnvironmentRoles,
+    /// `GET /api/projects`.
+    ListProjects,
+    /// `GET /api/folders?parent_id=…`.
+    ListFolders {
+        /// The parent folder.
+        parent: i64,
+    },
+    /// `GET /api/user_groups`.
+    ListGroups,
+    /// `GET /api/user_groups/:id/members`.
+    ListGroupMembers {
+        /// The group id.
+        group: String,
+    },
+    /// `GET /api/project_roles`.
+    ListProjectRoles,
+    /// `GET /api/projects/:id/project_grants`.
+    ListProjectGrants {
+        /// The project id.
+        project: i64,
+    },
+    /// `GET /api/members/:id/privileges` (learning an environment role's access).
+    MemberPrivileges {
+        /// The member id.
+        member: i64,
+    },
+}
+
+impl Step {
+    /// What to check, appended to the failure message; empty when the API error says enough.
+    fn advice(&self) -> &'static str {
+        match self {
+            Step::Validate => {
+                " (GET /api/users/me): check the API key and the data center / base URL"
+            }
+            _ => "",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::ListMembers => f.write_str("listing collaborators"),
+            Step::Validate => f.write_str("validating the connection"),
+            Step::ListRoles => f.write_str("listing custom roles"),
+            Step::ListEnvironmentRoles => f.write_str("listing environment roles"),
+            Step::ListProjects => f.write_str("listing projects"),
+            Step::ListFolders { parent } => write!(f, "listing the folders in folder {parent}"),
+            Step::ListGroups => f.write_str("listing collaborator groups"),
+            Step::ListGroupMembers { group } => {
+                write!(f, "listing the members of collaborator group {group}")
+            }
+            Step::ListProjectRoles => f.write_str("listing project roles"),
+            Step::ListProjectGrants { project } => {
+                write!(f, "listing the grants of project {project}")
+            }
+            Step::MemberPrivileges { member } => {
+                write!(f, "reading the privileges of collaborator {member}")
+            }
+        }
+    }
+}
 
 /// Why a sync step failed. API errors are kept (boxed: they are large) as the `#[source]`
 /// (with Workato's status, method, path and message); the API token never appears.
@@ -8,6 +87,8 @@ use baton_model::model::ModelError;
 #[non_exhaustive]
 pub enum Error {
     /// The API key was rejected (401) while listing collaborators: nothing can be synced.
+    /// Kept apart from [`Error::Api`] because it needs a different fix (the key, not the
+    /// API client's permissions).
     #[error(
         "Workato rejected the API key listing collaborators (401): check the key, that its API \
          client has access to the DEV environment, and the data center / base URL"
@@ -17,87 +98,11 @@ pub enum Error {
         #[source]
         source: Box<workato_api::Error>,
     },
-    /// `GET /api/members` failed.
-    #[error("listing collaborators failed")]
-    ListMembers {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/users/me` failed while validating the configuration.
-    #[error("validating the connection failed (GET /api/users/me): check the API key and the data center / base URL")]
-    Validate {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/roles` failed.
-    #[error("listing custom roles failed")]
-    ListRoles {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/environment_roles` failed.
-    #[error("listing environment roles failed")]
-    ListEnvironmentRoles {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/projects` failed.
-    #[error("listing projects failed")]
-    ListProjects {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/folders?parent_id=…` failed.
-    #[error("listing the folders in folder {parent} failed")]
-    ListFolders {
-        /// The parent folder.
-        parent: i64,
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/user_groups` failed.
-    #[error("listing collaborator groups failed")]
-    ListGroups {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/user_groups/:id/members` failed.
-    #[error("listing the members of collaborator group {group} failed")]
-    ListGroupMembers {
-        /// The group id.
-        group: String,
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/project_roles` failed.
-    #[error("listing project roles failed")]
-    ListProjectRoles {
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/projects/:id/project_grants` failed.
-    #[error("listing the grants of project {project} failed")]
-    ListProjectGrants {
-        /// The project id.
-        project: i64,
-        /// The API error.
-        #[source]
-        source: Box<workato_api::Error>,
-    },
-    /// `GET /api/members/:id/privileges` failed (learning an environment role's access).
-    #[error("reading the privileges of collaborator {member} failed")]
-    MemberPrivileges {
-        /// The member id.
-        member: i64,
+    /// A Workato call failed (after the client's retries).
+    #[error("{step} failed{}", step.advice())]
+    Api {
+        /// The call that failed.
+        step: Step,
         /// The API error.
         #[source]
         source: Box<workato_api::Error>,
@@ -119,4 +124,80 @@ pub enum Error {
     /// A page token this connector did not issue.
     #[error("invalid page token {0:?}")]
     PageToken(String),
+}
+
+impl Error {
+    /// An [`Error::Api`] for `step`.
+    pub fn api(step: Step, source: workato_api::Error) -> Self {
+        Error::Api {
+            step,
+            source: Box::new(source),
+        }
+    }
+
+    /// The failing step, for [`Error::Api`].
+    pub fn step(&self) -> Option<&Step> {
+        match self {
+            Error::Api { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error() -> workato_api::Error {
+        workato_api::Error::RepeatedPage {
+            path: "/api/x".into(),
+            page: 2,
+            previous: 1,
+        }
+    }
+
+    #[test]
+    fn messages_name_the_step() {
+        let cases = [
+            (Step::ListMembers, "listing collaborators failed"),
+            (
+                Step::Validate,
+                "validating the connection failed (GET /api/users/me): check the API key and \
+                 the data center / base URL",
+            ),
+            (Step::ListRoles, "listing custom roles failed"),
+            (
+                Step::ListEnvironmentRoles,
+                "listing environment roles failed",
+            ),
+            (Step::ListProjects, "listing projects failed"),
+            (
+                Step::ListFolders { parent: 7 },
+                "listing the folders in folder 7 failed",
+            ),
+            (Step::ListGroups, "listing collaborator groups failed"),
+            (
+                Step::ListGroupMembers {
+                    group: "am-1".into(),
+                },
+                "listing the members of collaborator group am-1 failed",
+            ),
+            (Step::ListProjectRoles, "listing project roles failed"),
+            (
+                Step::ListProjectGrants { project: 5 },
+                "listing the grants of project 5 failed",
+            ),
+            (
+                Step::MemberPrivileges { member: 12 },
+                "reading the privileges of collaborator 12 failed",
+            ),
+        ];
+        for (step, message) in cases {
+            let err = Error::api(step.clone(), api_error());
+            assert_eq!(err.to_string(), message);
+            assert_eq!(err.step(), Some(&step));
+            let source = std::error::Error::source(&err).map(ToString::to_string);
+            assert_eq!(source, Some(api_error().to_string()), "source kept once");
+        }
+    }
 }

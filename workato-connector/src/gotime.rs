@@ -7,8 +7,10 @@
 //! (spec `connector-model.md` §4). Profiles are display data, but we match them so profiles read
 //! the same whichever connector wrote them.
 
-use chrono::{DateTime, FixedOffset, Timelike};
 use std::fmt::Write as _;
+
+use baton_model::c1z::timestamp::push_go;
+use chrono::{DateTime, FixedOffset, Timelike};
 
 /// Formats an RFC 3339 timestamp from the API (e.g. `2020-05-20T11:54:31.706-07:00`) the way
 /// Go prints it (`2020-05-20 11:54:31.706 -0700 -0700`).
@@ -28,12 +30,9 @@ pub fn format_go_time(time: &DateTime<FixedOffset>) -> Option<String> {
     if nanos >= 1_000_000_000 {
         return None;
     }
-    let mut out = time.format("%Y-%m-%d %H:%M:%S").to_string();
-    if nanos > 0 {
-        let digits = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(digits.trim_end_matches('0'));
-    }
+    // The wall time in the zone of the input, as Go prints it; only the zone suffix is ours.
+    let mut out = String::with_capacity(48);
+    push_go(&mut out, &time.naive_local());
     let offset = time.offset().local_minus_utc();
     let sign = if offset < 0 { '-' } else { '+' };
     let minutes = offset.unsigned_abs() / 60;

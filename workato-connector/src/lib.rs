@@ -36,7 +36,7 @@
 //! - [`resources`]: one module per resource type turning the snapshot into Baton resource
 //!   types, resources, entitlements and grants ([`resources::Objects`]), with a referential
 //!   closure check.
-//! - [`error`]: [`Error`], one variant per failing step.
+//! - [`error`]: [`Error`], with the failing Workato call named by an [`error::Step`].
 //! - [`provision`]: grant, revoke, invite and delete through the Workato API
 //!   ([`provision::WorkatoProvisioner`]): just-in-time access in both directions.
 //! - IO-free foundation: [`catalogue`] (privilege catalogue, system roles' privileges),

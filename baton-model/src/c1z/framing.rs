@@ -1,9 +1,8 @@
 //! The 5-byte magic and the zstd payload around the SQLite file, plus the atomic file swap.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::C1zError;
 
@@ -21,57 +20,95 @@ const COMPRESSION_WORKERS: u32 = 2;
 /// Largest zstd window the reader accepts: 2^27 = 128 MiB, like Go's decoder.
 const MAX_WINDOW_LOG: u32 = 27;
 
-/// The path of the temporary file beside `out` (`<out>.tmp`).
-pub fn tmp_path(out: &Path) -> PathBuf {
-    let mut name = out.as_os_str().to_owned();
-    name.push(".tmp");
-    PathBuf::from(name)
+/// The prefix and suffix of the temporary files a write creates beside `out`
+/// (`.<name>.<random>.tmp`): unique per writer, so two writers never share one.
+fn temp_affixes(out: &Path) -> (String, &'static str) {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (format!(".{name}."), ".tmp")
 }
 
-/// Compresses the SQLite file `db` into `out` atomically: `<out>.tmp` (mode 0600) receives the
-/// magic and one zstd frame with a checksum, is fsynced, then renamed over `out`.
-/// On any failure the temp file is removed and `out` is left as it was.
+/// The directory `out` is written in (`.` for a bare file name).
+fn parent_dir(out: &Path) -> &Path {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Whether `name` is one of the temporary files a write of `out` creates (or, from older
+/// versions, `<name>.tmp`).
+pub fn is_temp_of(out: &Path, name: &str) -> bool {
+    let (prefix, suffix) = temp_affixes(out);
+    let legacy = format!(
+        "{}.tmp",
+        prefix.trim_start_matches('.').trim_end_matches('.')
+    );
+    name == legacy
+        || (name.len() > prefix.len() + suffix.len()
+            && name.starts_with(&prefix)
+            && name.ends_with(suffix))
+}
+
+/// Removes temporary files a killed writer of `out` left behind. Only call it while holding
+/// the output's lock: then no other writer of `out` can own one of them. Best effort.
+pub(crate) fn remove_stale_temps(out: &Path) {
+    let Ok(entries) = fs::read_dir(parent_dir(out)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if is_temp_of(out, &name.to_string_lossy()) {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(file = %entry.path().display(), "removed a temporary file left by an interrupted write")
+                }
+                Err(e) => {
+                    tracing::debug!(file = %entry.path().display(), error = %e, "cannot remove a stale temporary file")
+                }
+            }
+        }
+    }
+}
+
+/// Compresses the SQLite file `db` into `out` atomically: a new temporary file beside `out`
+/// (unique name, mode 0600) receives the magic and one zstd frame with a checksum, is fsynced,
+/// then renamed over `out`. On any failure the temp file is removed and `out` is left as it was;
+/// a reader that opened `out` before the rename keeps reading the complete previous file.
 pub fn write_c1z(db: &Path, out: &Path, level: i32) -> Result<u64, C1zError> {
-    let tmp = tmp_path(out);
-    let result = write_tmp(db, &tmp, level).and_then(|written| {
-        fs::rename(&tmp, out).map_err(|source| C1zError::Io {
-            op: "rename temp c1z over output",
+    let dir = parent_dir(out);
+    let (prefix, suffix) = temp_affixes(out);
+    // Created with mode 0600 and O_EXCL; deleted on drop unless persisted.
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(suffix)
+        .tempfile_in(dir)
+        .map_err(|source| C1zError::Io {
+            op: "create temp c1z",
             path: out.to_path_buf(),
             source,
         })?;
-        // Persist the rename itself; best effort, a directory fsync is not possible everywhere.
-        if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(written)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let written = write_tmp(db, tmp.as_file(), tmp.path(), level)?;
+    tmp.persist(out).map_err(|e| C1zError::Io {
+        op: "rename temp c1z over output",
+        path: out.to_path_buf(),
+        source: e.error,
+    })?;
+    // Persist the rename itself; best effort, a directory fsync is not possible everywhere.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
-    result
+    Ok(written)
 }
 
-fn write_tmp(db: &Path, tmp: &Path, level: i32) -> Result<u64, C1zError> {
+fn write_tmp(db: &Path, file: &File, tmp: &Path, level: i32) -> Result<u64, C1zError> {
     let io_err = |op: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |source| C1zError::Io { op, path, source }
     };
     let mut input = File::open(db).map_err(io_err("open temp database", db))?;
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(tmp)
-        .map_err(io_err("create temp c1z", tmp))?;
-    // An existing `<out>.tmp` keeps its old mode through `mode()`; force 0600.
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(io_err("chmod temp c1z", tmp))?;
-    }
     let mut out = BufWriter::with_capacity(1 << 20, file);
     out.write_all(&MAGIC_V1)
         .map_err(io_err("write c1z magic", tmp))?;
@@ -98,6 +135,7 @@ fn write_tmp(db: &Path, tmp: &Path, level: i32) -> Result<u64, C1zError> {
         path: tmp.to_path_buf(),
         source: e.into_error(),
     })?;
+    let file: &File = file;
     file.sync_all().map_err(io_err("fsync temp c1z", tmp))?;
     let len = file.metadata().map_err(io_err("stat temp c1z", tmp))?.len();
     Ok(len)
@@ -131,13 +169,54 @@ pub fn decompress_to(path: &Path, dest: &mut File, max_decoded: u64) -> Result<u
         .map_err(C1zError::Decompress)?;
     // Read one byte more than allowed so an oversized payload is detected, not truncated.
     let mut limited = dec.take(max_decoded.saturating_add(1));
-    let mut out = BufWriter::with_capacity(1 << 20, &mut *dest);
-    let n = io::copy(&mut limited, &mut out).map_err(C1zError::Decompress)?;
-    out.flush().map_err(C1zError::Decompress)?;
+    let mut out = BufWriter::with_capacity(
+        1 << 20,
+        WriteSide {
+            inner: &mut *dest,
+            failed: false,
+        },
+    );
+    // A failing write (a full temp disk) is a local I/O error, not a fault of the c1z.
+    let write_err = |source| C1zError::Io {
+        op: WRITE_TEMP_OP,
+        path: path.to_path_buf(),
+        source,
+    };
+    let copied = io::copy(&mut limited, &mut out);
+    let n = match copied {
+        Ok(n) => n,
+        Err(e) if out.get_ref().failed => return Err(write_err(e)),
+        Err(e) => return Err(C1zError::Decompress(e)),
+    };
+    out.flush().map_err(write_err)?;
     if n > max_decoded {
         return Err(C1zError::TooLarge { limit: max_decoded });
     }
     Ok(n)
+}
+
+/// The `op` of a [`C1zError::Io`] from writing the decompressed database.
+pub(crate) const WRITE_TEMP_OP: &str = "decompress the c1z into a temp file";
+
+/// A writer that remembers whether it failed, to tell write errors from read errors after
+/// `io::copy`.
+struct WriteSide<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: Write> Write for WriteSide<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.failed |= r.is_err();
+        r
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.failed |= r.is_err();
+        r
+    }
 }
 
 #[cfg(test)]

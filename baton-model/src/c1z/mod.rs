@@ -7,17 +7,24 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub(crate) mod annotations;
+pub mod diff;
 pub mod framing;
 mod hash_slots;
+mod history;
 pub mod ksuid;
+mod output_lock;
 mod reader;
+pub mod retention;
 pub mod schema;
 mod seen_keys;
 pub mod timestamp;
 mod writer;
 
+pub use diff::{diff, Changes, SyncDiff};
 pub use ksuid::{Ksuid, KsuidError};
+pub use output_lock::lock_path;
 pub use reader::{C1zReader, GrantFilter, ReaderOptions, ResourceFilter, Stats, SyncRun};
+pub use retention::Retention;
 pub use writer::{C1zWriter, GrantRow, Upsert, WriteSummary, WriterOptions};
 
 /// Errors reading or writing a c1z file.
@@ -82,6 +89,29 @@ pub enum C1zError {
         id: String,
         /// The missing field.
         field: &'static str,
+    },
+    /// Another writer holds the output's lock.
+    #[error("{path} is being written by another sync (it holds the lock {lock}); wait for that sync to finish, or write to another file")]
+    Busy {
+        /// The c1z being written.
+        path: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
+    /// The output exists but is not a c1z the new sync can be added to.
+    #[error("{path} exists but is not a readable c1z, so the sync cannot be added to it; the file was left untouched (delete or move it to start a new file)")]
+    Unreadable {
+        /// The existing file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        #[source]
+        source: Box<C1zError>,
+    },
+    /// A database lacks a table every c1z has.
+    #[error("not a c1z database: it has no {table} table")]
+    MissingTable {
+        /// The missing table.
+        table: &'static str,
     },
     /// The writer was already finished or failed.
     #[error("the c1z writer is closed")]

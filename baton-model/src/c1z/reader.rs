@@ -223,6 +223,16 @@ impl C1zReader {
         Ok(reader)
     }
 
+    /// The connection to the decompressed database.
+    pub(super) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The decompressed database file.
+    pub(super) fn database_path(&self) -> &Path {
+        self._db.path()
+    }
+
     /// The sync whose rows this reader shows (`None`: no sync filter, rule 4).
     pub fn current_sync(&self) -> Option<&SyncRun> {
         self.sync.as_ref()
@@ -370,6 +380,27 @@ impl C1zReader {
     /// One resource by id.
     pub fn resource(&self, id: &ResourceId) -> Result<Option<Resource>, C1zError> {
         self.first("v1_resources", &resource_key(id))
+    }
+
+    /// One resource by id as sync `sync_id` stored it (any sync of the file, not only the
+    /// one this reader shows).
+    pub fn resource_in_sync(
+        &self,
+        sync_id: &str,
+        id: &ResourceId,
+    ) -> Result<Option<Resource>, C1zError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "select id, data from v1_resources where external_id = ?1 and sync_id = ?2
+                 order by id limit 1",
+            )?
+            .query_row([resource_key(id).as_str(), sync_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(row_id, data)| decode("v1_resources", row_id, &data))
+            .transpose()
     }
 
     /// Entitlements, optionally only those of one resource.

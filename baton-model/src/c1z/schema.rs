@@ -38,7 +38,9 @@ pub const DDL: &[&str] = &[
 )",
     "create index if not exists idx_entitlements_resource_id_v1 on v1_entitlements (resource_type_id, resource_id)",
     "create unique index if not exists idx_entitlements_external_sync_v1 on v1_entitlements (external_id, sync_id)",
-    // sync_runs precedes grants: Go's grants migration joins it.
+    // sync_runs precedes grants: Go's grants migration joins it. Exactly baton-sdk v0.7.27's
+    // columns: its `baton export c1z` clones this table into one with that column set and
+    // fails on any newer column (docs/c1z.md).
     "create table if not exists v1_sync_runs (
     id integer primary key,
     sync_id text not null,
@@ -48,12 +50,7 @@ pub const DDL: &[&str] = &[
     sync_type text not null default 'full',
     parent_sync_id text not null default '',
     linked_sync_id text not null default '',
-    supports_diff integer not null default 0,
-    grants_backfilled integer not null default 0,
-    stats text,
-    ingest_invariant_generation text not null default '',
-    ingest_invariant_coverage text not null default '',
-    ingest_invariant_mode text not null default ''
+    supports_diff integer not null default 0
 )",
     "create unique index if not exists idx_sync_runs_sync_id_v1 on v1_sync_runs (sync_id)",
     "create table if not exists v1_grants (
@@ -125,6 +122,120 @@ pub(crate) fn run(conn: &rusqlite::Connection, stmts: &[&str]) -> rusqlite::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every table's column definitions as docs/c1z.md lists them (baton-sdk v0.7.27), in
+    /// Go's creation order. Declared types are compared as written: SQLite's
+    /// `pragma table_info` would upper-case them.
+    const SPEC: &[(&str, &[&str])] = &[
+        (
+            "v1_resource_types",
+            &[
+                "id integer primary key",
+                "external_id text not null",
+                "data blob not null",
+                "sync_id text not null",
+                "discovered_at datetime not null",
+            ],
+        ),
+        (
+            "v1_resources",
+            &[
+                "id integer primary key",
+                "resource_type_id text not null",
+                "external_id text not null",
+                "parent_resource_type_id text",
+                "parent_resource_id text",
+                "data blob not null",
+                "sync_id text not null",
+                "discovered_at datetime not null",
+            ],
+        ),
+        (
+            "v1_entitlements",
+            &[
+                "id integer primary key",
+                "resource_type_id text not null",
+                "resource_id text not null",
+                "external_id text not null",
+                "data blob not null",
+                "sync_id text not null",
+                "discovered_at datetime not null",
+            ],
+        ),
+        (
+            "v1_sync_runs",
+            &[
+                "id integer primary key",
+                "sync_id text not null",
+                "started_at datetime not null",
+                "ended_at datetime",
+                "sync_token text not null",
+                "sync_type text not null default 'full'",
+                "parent_sync_id text not null default ''",
+                "linked_sync_id text not null default ''",
+                "supports_diff integer not null default 0",
+            ],
+        ),
+        (
+            "v1_grants",
+            &[
+                "id integer primary key",
+                "resource_type_id text not null",
+                "resource_id text not null",
+                "entitlement_id text not null",
+                "principal_resource_type_id text not null",
+                "principal_resource_id text not null",
+                "external_id text not null",
+                "expansion blob",
+                "needs_expansion integer not null default 0",
+                "data blob not null",
+                "sync_id text not null",
+                "discovered_at datetime not null",
+            ],
+        ),
+        (
+            "v1_assets",
+            &[
+                "id integer primary key",
+                "external_id text not null",
+                "content_type text not null",
+                "data blob not null",
+                "sync_id text not null",
+                "discovered_at datetime not null",
+            ],
+        ),
+        (
+            "v1_connector_sessions",
+            &[
+                "id integer primary key",
+                "sync_id text NOT NULL",
+                "key TEXT NOT NULL",
+                "value BLOB NOT NULL",
+            ],
+        ),
+    ];
+
+    #[test]
+    fn every_table_has_exactly_the_columns_of_the_spec() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory db");
+        create(&conn).expect("ddl");
+        let tables: Vec<(String, String)> = conn
+            .prepare("select name, sql from sqlite_master where type = 'table' order by rowid")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("tables");
+        let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
+        let spec_names: Vec<&str> = SPEC.iter().map(|(t, _)| *t).collect();
+        assert_eq!(names, spec_names, "tables in Go's creation order");
+        for ((table, sql), (_, want)) in tables.iter().zip(SPEC) {
+            let body = sql
+                .split_once('(')
+                .and_then(|(_, rest)| rest.rsplit_once(')'))
+                .map(|(body, _)| body)
+                .expect("column list");
+            let got: Vec<&str> = body.split(',').map(str::trim).collect();
+            assert_eq!(&got, want, "{table}");
+        }
+    }
 
     #[test]
     fn split_defers_exactly_what_follows_the_grants_table() {

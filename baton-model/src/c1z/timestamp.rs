@@ -1,18 +1,46 @@
 //! Timestamps in Go's `2006-01-02 15:04:05.999999999` layout, always UTC.
 
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+
+/// A point in time in UTC, as the reader returns sync times.
+pub type UtcTime = DateTime<Utc>;
 
 /// Formats `t` as `YYYY-MM-DD HH:MM:SS[.fraction]`, trailing zeros of the fraction trimmed and no
 /// dot when the fraction is zero (what Go's `time.Time` formatting produces).
 pub fn format_go(t: &DateTime<Utc>) -> String {
-    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut s = String::with_capacity(29);
+    push_go(&mut s, t);
+    s
+}
+
+/// Appends the wall time of `t` to `buf` in Go's `2006-01-02 15:04:05.999999999` layout: the
+/// one implementation of that layout in the workspace (the c1z writer calls it once per row,
+/// so it avoids chrono's format machinery; profile strings add Go's zone suffix to it).
+/// A leap second's extra nanoseconds are dropped, as Go has no leap seconds.
+pub fn push_go<T: Datelike + Timelike>(buf: &mut String, t: &T) {
+    // Writing to a String cannot fail.
+    let _ = write!(
+        buf,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
     let nanos = t.nanosecond() % 1_000_000_000;
     if nanos != 0 {
-        let frac = format!("{nanos:09}");
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
+        let mut digits = 9;
+        let mut n = nanos;
+        while n % 10 == 0 {
+            n /= 10;
+            digits -= 1;
+        }
+        let _ = write!(buf, ".{n:0digits$}");
     }
-    s
 }
 
 /// Parses a stored timestamp: the Go layout (naive, taken as UTC), with an optional `T`
@@ -50,6 +78,32 @@ mod tests {
         assert_eq!(format_go(&t2), "2026-03-03 09:45:13.060056");
         let t3 = t + chrono::Duration::nanoseconds(212_981_283);
         assert_eq!(format_go(&t3), "2026-03-03 09:45:13.212981283");
+    }
+
+    #[test]
+    fn push_go_matches_chrono_formatting() {
+        for nanos in [
+            0u32,
+            1,
+            10,
+            60_056_000,
+            212_981_283,
+            999_999_999,
+            100_000_000,
+        ] {
+            let t = DateTime::from_timestamp(1_795_799_387, nanos).expect("valid test input");
+            let mut expected = t.format("%Y-%m-%d %H:%M:%S").to_string();
+            if nanos != 0 {
+                expected.push('.');
+                expected.push_str(format!("{nanos:09}").trim_end_matches('0'));
+            }
+            let mut buf = String::from("x");
+            push_go(&mut buf, &t);
+            assert_eq!(buf, format!("x{expected}"));
+            assert_eq!(format_go(&t), expected);
+        }
+        let year_one = DateTime::from_timestamp(-62_135_596_800, 5).expect("valid test input");
+        assert_eq!(format_go(&year_one), "0001-01-01 00:00:00.000000005");
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! [`C1zWriter`]: builds a c1z v1 file in a temp directory and swaps it into place atomically.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::Utc;
 use prost::Message;
 use rusqlite::{params, Connection, OptionalExtension};
 use tempfile::TempDir;
 
 use super::annotations;
+use super::history::{self, History};
+use super::output_lock::OutputLock;
+use super::retention::{Retention, RunInfo};
 use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
@@ -44,6 +46,11 @@ pub struct WriterOptions {
     /// adds a fixed 32 MiB in-memory table plus, past ~1.57 million grants, at most 32 MiB
     /// for its scratch database.
     pub cache_kib: u32,
+    /// When the output already holds a c1z, add the new sync to it (default, as baton-sdk
+    /// does) instead of replacing the file.
+    pub append_to_existing: bool,
+    /// Which earlier syncs are kept when appending. Default: baton-sdk's 2 full syncs.
+    pub retention: Retention,
 }
 
 impl Default for WriterOptions {
@@ -51,6 +58,8 @@ impl Default for WriterOptions {
         Self {
             level: framing::DEFAULT_LEVEL,
             cache_kib: 32 * 1024,
+            append_to_existing: true,
+            retention: Retention::default(),
         }
     }
 }
@@ -65,6 +74,18 @@ impl WriterOptions {
     /// Sets the SQLite page cache size in KiB (trades memory for speed on large syncs).
     pub fn cache_kib(mut self, kib: u32) -> Self {
         self.cache_kib = kib;
+        self
+    }
+
+    /// Whether a sync is added to an existing c1z (`true`) or replaces it.
+    pub fn append_to_existing(mut self, append: bool) -> Self {
+        self.append_to_existing = append;
+        self
+    }
+
+    /// Sets the retention policy of earlier syncs.
+    pub fn retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
         self
     }
 }
@@ -87,6 +108,10 @@ pub struct WriteSummary {
     pub sync_id: String,
     /// Size of the compressed file in bytes.
     pub c1z_bytes: u64,
+    /// Earlier syncs carried over from the existing file.
+    pub kept_syncs: usize,
+    /// Earlier syncs the retention policy removed.
+    pub removed_syncs: Vec<String>,
 }
 
 /// A stored grant together with its SQLite row id.
@@ -113,12 +138,22 @@ enum GrantsSchema {
     Failed,
 }
 
-/// Writes one full sync into a new c1z v1 file.
+/// Writes one full sync into a c1z v1 file: a new one, or added to the syncs of an existing one.
 ///
 /// Rows go into a SQLite database in a private temp directory as they arrive (batched in
-/// transactions); [`finish`](Self::finish) sets `ended_at`, compresses the database into
-/// `<out>.tmp` beside the output, fsyncs and renames it over `<out>` with mode 0600.
-/// Dropping the writer without `finish`, or any failure, leaves an existing `<out>` untouched.
+/// transactions); [`finish`](Self::finish) sets `ended_at`, compresses the database into a
+/// uniquely named temporary file beside the output, fsyncs and renames it over `<out>` with
+/// mode 0600. Dropping the writer without `finish`, or any failure, leaves an existing `<out>`
+/// byte-identical.
+///
+/// When `<out>` already holds a c1z, its syncs are copied into the new database first and the
+/// new sync is added after them; [`WriterOptions::retention`] decides which earlier syncs stay
+/// (see `docs/c1z.md`). A file that is not a readable c1z is refused with
+/// [`C1zError::Unreadable`], never overwritten.
+///
+/// One writer per output at a time: `create` takes an advisory lock (`<out>.lock`) held until
+/// the writer is finished or dropped, and fails with [`C1zError::Busy`] while another writer
+/// holds it. Readers need no lock: they see the previous or the new complete file.
 ///
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
@@ -129,6 +164,13 @@ enum GrantsSchema {
 /// grow with the number of grants.
 pub struct C1zWriter {
     conn: Option<Connection>,
+    // Rows of `v1_assets`/`v1_connector_sessions` still to copy from the previous file, with
+    // the syncs removed by retention.
+    late_history: Option<(History, Vec<String>)>,
+    kept_syncs: usize,
+    removed_syncs: Vec<String>,
+    // Declared after the connection and the temp dir, so it is released last.
+    _lock: OutputLock,
     // Keeps the temp directory (and database) alive until the writer is dropped.
     dir: TempDir,
     db_path: PathBuf,
@@ -162,6 +204,9 @@ impl C1zWriter {
     /// Starts a new c1z destined for `out`.
     pub fn create_with(out: impl AsRef<Path>, options: WriterOptions) -> Result<Self, C1zError> {
         let out = out.as_ref().to_path_buf();
+        let lock = OutputLock::acquire(&out)?;
+        // Holding the lock, no other writer of `out` exists: any temp file is a killed one's.
+        framing::remove_stale_temps(&out);
         let dir = tempfile::Builder::new()
             .prefix("c1z-writer-")
             .tempdir()
@@ -170,6 +215,11 @@ impl C1zWriter {
                 path: std::env::temp_dir(),
                 source,
             })?;
+        let history = if options.append_to_existing {
+            history::load(&out, dir.path(), framing::DEFAULT_MAX_DECODED)?
+        } else {
+            None
+        };
         let db_path = dir.path().join("sync.db");
         let conn = Connection::open(&db_path)?;
         // The database is a private scratch file: durability comes from fsyncing the c1z, so
@@ -186,20 +236,50 @@ impl C1zWriter {
         conn.set_prepared_statement_cache_capacity(32);
         // The schema goes into the first batch's transaction: nothing is written until the
         // first commit (with 16 KiB pages the empty schema alone is ~270 KiB).
-        conn.execute_batch("BEGIN")?;
-        schema::run(&conn, schema::split_at_grants_table().0)?;
         let sync_id = Ksuid::generate()?.to_string();
         let mut ts_buf = String::new();
         format_now(&mut ts_buf);
+        let mut late_history = None;
+        let (mut kept_syncs, mut removed_syncs) = (0, Vec::new());
+        if let Some(history) = history {
+            schema::run(&conn, schema::split_at_grants_table().0)?;
+            let now = Some(Utc::now());
+            let new_run = RunInfo {
+                sync_id: sync_id.clone(),
+                started_at: now,
+                ended_at: now,
+                sync_type: "full".into(),
+                linked_sync_id: String::new(),
+            };
+            let copied = history.copy_early(&conn, &new_run, options.retention)?;
+            tracing::info!(
+                out = %out.display(),
+                kept = copied.kept,
+                removed = copied.removed.len(),
+                "adding the sync to the existing c1z"
+            );
+            kept_syncs = copied.kept;
+            removed_syncs.clone_from(&copied.removed);
+            if copied.late_rows {
+                late_history = Some((history, copied.removed));
+            }
+            conn.execute_batch("BEGIN")?;
+        } else {
+            conn.execute_batch("BEGIN")?;
+            schema::run(&conn, schema::split_at_grants_table().0)?;
+        }
         conn.execute(
             "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type,
-               parent_sync_id, linked_sync_id, supports_diff, grants_backfilled, stats,
-               ingest_invariant_generation, ingest_invariant_coverage, ingest_invariant_mode)
-             values (?1, ?2, NULL, '', 'full', '', '', 1, 1, NULL, '', '', '')",
+               parent_sync_id, linked_sync_id, supports_diff)
+             values (?1, ?2, NULL, '', 'full', '', '', 1)",
             params![sync_id, ts_buf],
         )?;
         Ok(Self {
             conn: Some(conn),
+            late_history,
+            kept_syncs,
+            removed_syncs,
+            _lock: lock,
             dir,
             db_path,
             out,
@@ -624,12 +704,17 @@ impl C1zWriter {
             "update v1_sync_runs set ended_at = ?1 where sync_id = ?2",
             params![self.ts_buf, self.sync_id],
         )?;
+        if let Some((history, removed)) = self.late_history.take() {
+            history.copy_late(&conn, &removed)?;
+        }
         conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
         let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
         tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), "c1z written");
         Ok(WriteSummary {
             sync_id: self.sync_id.clone(),
             c1z_bytes,
+            kept_syncs: self.kept_syncs,
+            removed_syncs: std::mem::take(&mut self.removed_syncs),
         })
     }
 }
@@ -799,40 +884,15 @@ fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {
     }
 }
 
-/// Writes the current UTC time in Go's layout into `buf`, without chrono's format machinery
-/// (this runs once per row).
+/// Writes the current UTC time in Go's layout into `buf` (this runs once per row).
 fn format_now(buf: &mut String) {
-    format_into(buf, &Utc::now());
-}
-
-fn format_into(buf: &mut String, t: &DateTime<Utc>) {
     buf.clear();
-    let _ = write!(
-        buf,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos != 0 {
-        let mut digits = 9;
-        let mut n = nanos;
-        while n % 10 == 0 {
-            n /= 10;
-            digits -= 1;
-        }
-        let _ = write!(buf, ".{n:0digits$}");
-    }
+    super::timestamp::push_go(buf, &Utc::now());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::c1z::timestamp::format_go;
     use crate::model::ids::{entitlement_id, grant_id, resource_id};
     use crate::proto::pack;
 
@@ -1033,23 +1093,5 @@ mod tests {
             .query_row("pragma integrity_check", [], |r| r.get(0))
             .expect("check");
         assert_eq!(check, "ok");
-    }
-
-    #[test]
-    fn fast_format_matches_reference() {
-        let mut buf = String::new();
-        for nanos in [
-            0u32,
-            1,
-            10,
-            60_056_000,
-            212_981_283,
-            999_999_999,
-            100_000_000,
-        ] {
-            let t = DateTime::from_timestamp(1_795_799_387, nanos).expect("valid test input");
-            format_into(&mut buf, &t);
-            assert_eq!(buf, format_go(&t));
-        }
     }
 }

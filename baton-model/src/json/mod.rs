@@ -29,9 +29,9 @@ mod output;
 mod render;
 
 pub use output::{
-    capabilities_json, entitlements_output, grants_output, missing_entitlement, missing_resource,
-    missing_resource_type, resource_types_output, resources_output, syncs_output, EntitlementRow,
-    GrantRow, ResourceRow, SyncRow,
+    capabilities_json, diff_output, entitlements_output, grants_output, missing_entitlement,
+    missing_resource, missing_resource_type, resource_types_output, resources_output, syncs_output,
+    EntitlementRow, GrantRow, ResourceRow, SyncRow,
 };
 pub use render::ProtoJson;
 

@@ -6,6 +6,7 @@
 //! (`MISSING RESOURCE (rt:id)`, `MISSING ENTITLEMENT (id)`, `MISSING RESOURCE TYPE (id)`), so one
 //! dangling reference does not hide the rest of the listing.
 
+use crate::c1z::{Changes, SyncDiff};
 use crate::model::ids::resource_key;
 use crate::proto::{
     ConnectorCapabilities, Entitlement, Grant, Resource, ResourceId, ResourceType, Timestamp,
@@ -248,6 +249,31 @@ pub fn syncs_output(rows: &[SyncRow]) -> Result<Document, JsonError> {
         })
         .collect::<Result<Vec<_>, JsonError>>()?;
     Ok(wrap("syncs", rows))
+}
+
+/// `baton diff` (baton `C1ZDiffOutput`):
+/// `{"resources":{"created":[…],"deleted":[…],"modified":[…]},"entitlements":{…},"grants":{…}}`,
+/// each list holding the bare messages; empty lists are omitted and an empty kind prints `{}`,
+/// as protojson does.
+///
+/// # Errors
+/// See [`ProtoJson::to_document`].
+pub fn diff_output(diff: &SyncDiff) -> Result<Document, JsonError> {
+    fn changes<M: ProtoJson>(c: &Changes<M>) -> Result<Node, JsonError> {
+        let nodes = |list: &[M]| list.iter().map(node).collect::<Result<Vec<_>, JsonError>>();
+        Ok(Obj::new()
+            .list("created", nodes(&c.created)?)
+            .list("deleted", nodes(&c.deleted)?)
+            .list("modified", nodes(&c.modified)?)
+            .finish())
+    }
+    Ok(Document(
+        Obj::new()
+            .node("resources", changes(&diff.resources)?)
+            .node("entitlements", changes(&diff.entitlements)?)
+            .node("grants", changes(&diff.grants)?)
+            .finish(),
+    ))
 }
 
 /// The `capabilities` subcommand output: the message wrapped in an `Any` (so `"@type"` comes

@@ -16,6 +16,9 @@
 //! `bash -c 'trap "" XFSZ; ulimit -f 4194304; exec target/release/bench …'`, so that an
 //! oversized run fails with a disk error (reported as JSON with the partial measurements)
 //! instead of filling the disk.
+//!
+//! A second sync into the file of the first (the c1z keeps both, as with `baton-workato -f`):
+//! run once with `--out FILE`, then again with `--out FILE --into-existing`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,6 +27,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use baton_model::c1z::WriterOptions;
 use baton_model::sync::{SyncSummary, Syncer};
 use clap::Parser;
 use examples::procstat;
@@ -80,6 +84,10 @@ struct Args {
     /// Where to write the c1z (default: a file in the system temp directory, removed after).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Add the sync to the c1z already at `--out`, as `baton-workato -f` does, instead of
+    /// replacing it (run once without, then once with it, to measure a second sync).
+    #[arg(long, requires = "out")]
+    into_existing: bool,
     /// The `workato-env` setting to sync (`dev`, `test`, `prod` or `all`).
     #[arg(long, default_value = "dev")]
     env: EnvScope,
@@ -290,7 +298,7 @@ fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
 
     let cpu_before = procstat::cpu_time().map_err(anyhow::Error::from)?;
     let started = Instant::now();
-    let result = runtime.block_on(sync(&client, config, &out));
+    let result = runtime.block_on(sync(&client, config, &out, args.into_existing));
     let wall = started.elapsed();
     let cpu = procstat::cpu_time()
         .map_err(anyhow::Error::from)?
@@ -336,13 +344,19 @@ fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
 
 /// The sync `baton-workato` runs: the Workato connector over the API client, validated with
 /// one call, then walked by the sync engine into a c1z.
-async fn sync(client: &Client, config: ConnectorConfig, out: &PathBuf) -> Result<SyncSummary> {
+async fn sync(
+    client: &Client,
+    config: ConnectorConfig,
+    out: &PathBuf,
+    into_existing: bool,
+) -> Result<SyncSummary> {
     let connector = WorkatoConnector::new(client.clone(), config);
     connector
         .validate()
         .await
         .context("cannot connect to the fake Workato")?;
     let summary = Syncer::new(&connector)
+        .writer_options(WriterOptions::default().append_to_existing(into_existing))
         .run(out)
         .await
         .with_context(|| format!("syncing into {}", out.display()))?;

@@ -251,6 +251,7 @@ async fn members_project_grants_stream() {
     let grants: Vec<_> = client(&s)
         .members()
         .project_grants(MemberId(11))
+        .into_stream()
         .try_collect()
         .await
         .expect("grants");
@@ -274,6 +275,7 @@ async fn legacy_roles_list() {
     let roles: Vec<_> = client(&s)
         .roles()
         .list()
+        .into_stream()
         .try_collect()
         .await
         .expect("roles");
@@ -386,6 +388,7 @@ async fn project_roles_list_and_get_with_string_id() {
     let roles: Vec<_> = client
         .project_roles()
         .list()
+        .into_stream()
         .try_collect()
         .await
         .expect("list");
@@ -443,6 +446,7 @@ async fn project_grants_endpoints() {
 
     let grants: Vec<_> = handler
         .list_for_project(ProjectId(5))
+        .into_stream()
         .try_collect()
         .await
         .expect("list");
@@ -523,6 +527,7 @@ async fn user_groups_list_and_members() {
     let people: Vec<_> = client
         .user_groups()
         .members(&groups[0].id)
+        .into_stream()
         .try_collect()
         .await
         .expect("members");
@@ -563,6 +568,7 @@ async fn projects_and_folders() {
     let all: Vec<_> = client
         .projects()
         .list()
+        .into_stream()
         .try_collect()
         .await
         .expect("projects");

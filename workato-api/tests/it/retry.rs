@@ -73,6 +73,7 @@ async fn retries_429_with_retry_after() {
     let roles: Vec<_> = client
         .roles()
         .list()
+        .into_stream()
         .try_collect()
         .await
         .expect("retried page");

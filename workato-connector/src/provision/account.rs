@@ -179,7 +179,14 @@ impl<'a> RoleResolver<'a> {
 
     async fn legacy_names(&mut self) -> Result<&[String], ProvisionError> {
         if self.legacy_names.is_none() {
-            let names = match self.client.roles().list().try_collect::<Vec<_>>().await {
+            let names = match self
+                .client
+                .roles()
+                .list()
+                .into_stream()
+                .try_collect::<Vec<_>>()
+                .await
+            {
                 Ok(roles) => roles.into_iter().map(|r| r.name).collect(),
                 // Migrated workspace: legacy roles are gone.
                 Err(e) if is_missing_generation(&e) => Vec::new(),

@@ -27,7 +27,7 @@ pub(crate) async fn role_name(client: &Client, role: RoleKey) -> Result<String, 
     match role {
         RoleKey::Base(base) => Ok(base.name().to_owned()),
         RoleKey::Custom(id) => {
-            let mut roles = client.roles().list();
+            let mut roles = client.roles().list().into_stream();
             while let Some(r) = roles
                 .try_next()
                 .await
@@ -151,7 +151,7 @@ async fn env_role_id(client: &Client, name: &str) -> Option<(&'static str, Strin
 }
 
 async fn custom_role_id(client: &Client, name: &str) -> Option<String> {
-    let mut roles = client.roles().list();
+    let mut roles = client.roles().list().into_stream();
     loop {
         match roles.try_next().await {
             Ok(Some(r)) if r.name == name => return Some(r.id.to_string()),

@@ -60,6 +60,7 @@ impl WorkatoProvisioner {
             .client
             .project_grants()
             .list_for_project(project)
+            .into_stream()
             .try_collect()
             .await
         {

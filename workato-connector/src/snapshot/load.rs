@@ -28,7 +28,7 @@ use super::types::{
 use super::{PartStatus, PrivilegeRow, RawWorkspace, Snapshot};
 use crate::config::ConnectorConfig;
 use crate::env::Environment;
-use crate::error::Error;
+use crate::error::{Error, Step};
 
 /// Concurrent requests while walking folders, project grants, group members and privileges.
 /// The client's per-family rate limiter still paces them; this only bounds in-flight calls.
@@ -108,7 +108,7 @@ async fn optional_part<A>(
     gone_too: bool,
     what: &str,
     notes: &mut Vec<String>,
-    fail: impl FnOnce(Box<workato_api::Error>) -> Error,
+    fail: impl FnOnce(workato_api::Error) -> Error,
 ) -> Part<A> {
     if !enabled {
         return Ok((Vec::new(), PartStatus::Disabled));
@@ -118,7 +118,7 @@ async fn optional_part<A>(
         Err(err) if is_unavailable(&err, gone_too) => {
             Ok((Vec::new(), unavailable(what, &err, notes)))
         }
-        Err(source) => Err(fail(Box::new(source))),
+        Err(source) => Err(fail(source)),
     }
 }
 
@@ -129,11 +129,11 @@ async fn legacy_roles(
 ) -> Part<LegacyRole> {
     let (roles, status) = optional_part(
         !config.disable_custom_roles_sync,
-        client.roles().list().try_collect(),
+        client.roles().list().into_stream().try_collect(),
         true,
         "custom roles (GET /api/roles); only the system roles are synced",
         notes,
-        |source| Error::ListRoles { source },
+        |source| Error::api(Step::ListRoles, source),
     )
     .await?;
     let roles = roles
@@ -166,7 +166,7 @@ async fn env_roles(
         false,
         "environment roles (GET /api/environment_roles)",
         notes,
-        |source| Error::ListEnvironmentRoles { source },
+        |source| Error::api(Step::ListEnvironmentRoles, source),
     )
     .await?;
     let roles = roles
@@ -189,11 +189,11 @@ async fn project_roles(
 ) -> Part<ProjectRole> {
     let (roles, status) = optional_part(
         config.sync_project_roles,
-        client.project_roles().list().try_collect(),
+        client.project_roles().list().into_stream().try_collect(),
         false,
         "project roles and grants (GET /api/project_roles)",
         notes,
-        |source| Error::ListProjectRoles { source },
+        |source| Error::api(Step::ListProjectRoles, source),
     )
     .await?;
     let roles = roles
@@ -215,7 +215,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         false,
         "collaborator groups (GET /api/user_groups)",
         notes,
-        |source| Error::ListGroups { source },
+        |source| Error::api(Step::ListGroups, source),
     )
     .await?;
     let with_members: Vec<(
@@ -239,10 +239,12 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
                 Vec::new()
             }
             Err(source) => {
-                return Err(Error::ListGroupMembers {
-                    group: g.id.to_string(),
-                    source: Box::new(source),
-                })
+                return Err(Error::api(
+                    Step::ListGroupMembers {
+                        group: g.id.to_string(),
+                    },
+                    source,
+                ))
             }
         };
         out.push(Group {
@@ -271,10 +273,7 @@ async fn folders(client: &Client, projects: &[Project]) -> Result<Vec<Folder>, E
                 .await;
         let mut next = Vec::new();
         for (parent, kids) in listed {
-            let kids = kids.map_err(|source| Error::ListFolders {
-                parent,
-                source: Box::new(source),
-            })?;
+            let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
             for f in kids {
                 let id = f.id.get();
                 // Guard against cycles and repeats in bad data.
@@ -319,10 +318,7 @@ async fn project_grants(
                 continue;
             }
             Err(source) => {
-                return Err(Error::ListProjectGrants {
-                    project: pid,
-                    source: Box::new(source),
-                })
+                return Err(Error::api(Step::ListProjectGrants { project: pid }, source))
             }
         };
         for g in grants {
@@ -388,10 +384,7 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
                 .collect(),
         )),
         Err(err) if is_unavailable(&err, false) => Ok(None),
-        Err(source) => Err(Error::MemberPrivileges {
-            member,
-            source: Box::new(source),
-        }),
+        Err(source) => Err(Error::api(Step::MemberPrivileges { member }, source)),
     }
 }
 
@@ -414,7 +407,12 @@ async fn group_members(
     workato_api::UserGroup,
     ApiResult<Vec<workato_api::UserGroupMember>>,
 ) {
-    let members = client.user_groups().members(&group.id).try_collect().await;
+    let members = client
+        .user_groups()
+        .members(&group.id)
+        .into_stream()
+        .try_collect()
+        .await;
     (group, members)
 }
 
@@ -436,6 +434,7 @@ async fn grants_of(
     let grants = client
         .project_grants()
         .list_for_project(workato_api::ProjectId(project))
+        .into_stream()
         .try_collect()
         .await;
     (project, grants)
@@ -449,8 +448,8 @@ impl Snapshot {
     /// Reads the workspace through `client` (see the [module docs](self) for the calls).
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] when the key is rejected listing members, or the step-named
-    /// variant of the first non-optional call that failed (after the client's retries).
+    /// [`Error::Unauthorized`] when the key is rejected listing members, or [`Error::Api`]
+    /// naming the first non-optional call that failed (after the client's retries).
     pub async fn load(client: &Client, config: &ConnectorConfig) -> Result<Snapshot, Error> {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
@@ -459,9 +458,7 @@ impl Snapshot {
                     source: Box::new(source),
                 }
             } else {
-                Error::ListMembers {
-                    source: Box::new(source),
-                }
+                Error::api(Step::ListMembers, source)
             }
         })?;
         if let Some(total) = listed.total {
@@ -483,7 +480,11 @@ impl Snapshot {
         let (legacy, envs, projects, proles, groups) = futures::join!(
             legacy_roles(client, config, &mut n1),
             env_roles(client, config, &mut n2),
-            client.projects().list().try_collect::<Vec<_>>(),
+            client
+                .projects()
+                .list()
+                .into_stream()
+                .try_collect::<Vec<_>>(),
             project_roles(client, config, &mut n3),
             groups(client, config, &mut n4),
         );
@@ -493,9 +494,7 @@ impl Snapshot {
         let (project_roles, project_roles_status) = proles?;
         let (groups, groups_status) = groups?;
         let projects: Vec<Project> = projects
-            .map_err(|source| Error::ListProjects {
-                source: Box::new(source),
-            })?
+            .map_err(|source| Error::api(Step::ListProjects, source))?
             .into_iter()
             .map(|p| Project {
                 id: p.id.get(),

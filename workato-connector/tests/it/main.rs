@@ -3,5 +3,6 @@
 mod api_cost;
 mod common;
 mod defects;
+mod provision;
 mod rate_limit;
 mod sync_default;
