@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::secret::Secret;
+use workato_api::{ApiToken, DataCenter};
+
+use crate::validation::data_center_keys;
 
 /// Shown after the flag list of the top-level help.
 const AFTER_HELP: &str = "\
@@ -33,126 +35,134 @@ Exit codes: 0 done (or already in the desired state), 1 failed, 2 usage error.";
     about = "Sync Workato collaborators, roles, privileges, projects and folders into a c1z file for ConductorOne",
     after_help = AFTER_HELP
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Workato API client token; visible in the process list, prefer --workato-api-key-file or
     /// the environment [env: BATON_WORKATO_API_KEY]
     #[arg(long, value_name = "KEY")]
-    pub workato_api_key: Option<Secret>,
+    pub(crate) workato_api_key: Option<ApiToken>,
 
     /// File holding the Workato API client token (keeps it out of the process list)
     /// [env: BATON_WORKATO_API_KEY_FILE]
     #[arg(long, value_name = "PATH")]
-    pub workato_api_key_file: Option<PathBuf>,
+    pub(crate) workato_api_key_file: Option<PathBuf>,
 
-    /// Workato data center: us, eu, jp, sg, au, il, sandbox, cn, kr [default: us]
-    /// [env: BATON_WORKATO_DATA_CENTER]
-    #[arg(long, value_name = "DC")]
-    pub workato_data_center: Option<String>,
+    // The help lists workato-api's data centers, so it cannot fall behind the client.
+    #[arg(long, value_name = "DC", help = data_center_help())]
+    pub(crate) workato_data_center: Option<String>,
 
     /// Workato environment to sync: dev, test, prod, all [default: dev] [env: BATON_WORKATO_ENV]
     #[arg(long, value_name = "ENV")]
-    pub workato_env: Option<String>,
+    pub(crate) workato_env: Option<String>,
 
     /// Skip legacy custom roles (/api/roles) and their folder grants [default: false]
     /// [env: BATON_DISABLE_CUSTOM_ROLES_SYNC]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub disable_custom_roles_sync: Option<bool>,
+    pub(crate) disable_custom_roles_sync: Option<bool>,
 
     /// Base URL overriding the data center (proxies, mocks); https, or http on loopback only
     /// [env: BATON_WORKATO_BASE_URL]
     #[arg(long, value_name = "URL")]
-    pub workato_base_url: Option<String>,
+    pub(crate) workato_base_url: Option<String>,
 
     /// Role set in an environment when a grant is revoked [default: NoAccess]
     /// [env: BATON_REVOKE_BASELINE_ROLE]
     #[arg(long, value_name = "ROLE")]
-    pub revoke_baseline_role: Option<String>,
+    pub(crate) revoke_baseline_role: Option<String>,
 
     /// The c1z file a sync writes and provisioning or inspect reads [default: sync.c1z]
     /// [env: BATON_FILE]
     #[arg(short = 'f', long, value_name = "PATH", global = true)]
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 
-    /// The log level: debug, info, warn, error [default: info] [env: BATON_LOG_LEVEL]
+    /// The log level: trace, debug, info, warn, error [default: info] [env: BATON_LOG_LEVEL]
     #[arg(long, value_name = "LEVEL", global = true)]
-    pub log_level: Option<String>,
+    pub(crate) log_level: Option<String>,
 
     /// The output format for logs: json, console [default: json; console for demo]
     /// [env: BATON_LOG_FORMAT]
     #[arg(long, value_name = "FORMAT", global = true)]
-    pub log_format: Option<String>,
+    pub(crate) log_format: Option<String>,
 
     /// Enable provisioning actions [default: false] [env: BATON_PROVISIONING]
     #[arg(short = 'p', long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub provisioning: Option<bool>,
+    pub(crate) provisioning: Option<bool>,
 
-    /// Comma-separated resource type ids to sync (others are skipped) [env: BATON_SYNC_RESOURCE_TYPES]
+    /// Comma-separated resource type ids to sync (others are skipped; folder needs project)
+    /// [env: BATON_SYNC_RESOURCE_TYPES]
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
-    pub sync_resource_types: Option<Vec<String>>,
+    pub(crate) sync_resource_types: Option<Vec<String>>,
 
     /// Comma-separated resource ids to sync (partial sync) [env: BATON_SYNC_RESOURCES]
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
-    pub sync_resources: Option<Vec<String>>,
+    pub(crate) sync_resources: Option<Vec<String>>,
 
     /// With --sync-resources: do not follow up with a full sync [default: false]
     /// [env: BATON_SKIP_FULL_SYNC]
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub skip_full_sync: Option<bool>,
+    pub(crate) skip_full_sync: Option<bool>,
 
     /// Service mode client id (not supported yet) [env: BATON_CLIENT_ID]
     #[arg(long, value_name = "ID")]
-    pub client_id: Option<String>,
+    pub(crate) client_id: Option<String>,
 
     /// Service mode client secret (not supported yet) [env: BATON_CLIENT_SECRET]
+    // A redacting type, like the API key: only its presence is used until service mode exists.
     #[arg(long, value_name = "SECRET")]
-    pub client_secret: Option<Secret>,
+    pub(crate) client_secret: Option<ApiToken>,
 
     /// One-shot provisioning flags (hidden, as in baton).
     #[command(flatten)]
-    pub ops: OneShotArgs,
+    pub(crate) ops: OneShotArgs,
 
     /// The subcommand, if any (none = one-shot sync or provisioning).
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
+}
+
+fn data_center_help() -> String {
+    format!(
+        "Workato data center: {} [default: {}] [env: BATON_WORKATO_DATA_CENTER]",
+        data_center_keys().join(", "),
+        DataCenter::default()
+    )
 }
 
 /// baton's hidden one-shot provisioning flags. Command line only: a stray environment variable
 /// must never grant or revoke access.
 #[derive(Debug, Clone, Default, Args)]
-pub struct OneShotArgs {
+pub(crate) struct OneShotArgs {
     /// The entitlement to grant to the principal
     #[arg(long, value_name = "ID", hide = true)]
-    pub grant_entitlement: Option<String>,
+    pub(crate) grant_entitlement: Option<String>,
     /// The id of the resource to grant the entitlement to
     #[arg(long, value_name = "ID", hide = true)]
-    pub grant_principal: Option<String>,
+    pub(crate) grant_principal: Option<String>,
     /// The resource type of the principal to grant the entitlement to
     #[arg(long, value_name = "TYPE", hide = true)]
-    pub grant_principal_type: Option<String>,
+    pub(crate) grant_principal_type: Option<String>,
     /// The grant to revoke
     #[arg(long, value_name = "ID", hide = true)]
-    pub revoke_grant: Option<String>,
+    pub(crate) revoke_grant: Option<String>,
     /// The email of the account to create
     #[arg(long, value_name = "EMAIL", hide = true)]
-    pub create_account_email: Option<String>,
+    pub(crate) create_account_email: Option<String>,
     /// The login of the account to create
     #[arg(long, value_name = "LOGIN", hide = true)]
-    pub create_account_login: Option<String>,
+    pub(crate) create_account_login: Option<String>,
     /// JSON object with the profile of the account to create
     #[arg(long, value_name = "JSON", hide = true)]
-    pub create_account_profile: Option<String>,
+    pub(crate) create_account_profile: Option<String>,
     /// The id of the resource to delete
     #[arg(long, value_name = "ID", hide = true)]
-    pub delete_resource: Option<String>,
+    pub(crate) delete_resource: Option<String>,
     /// The resource type of the resource to delete
     #[arg(long, value_name = "TYPE", hide = true)]
-    pub delete_resource_type: Option<String>,
+    pub(crate) delete_resource_type: Option<String>,
 }
 
 /// Subcommands.
 #[derive(Debug, Clone, Subcommand)]
-#[non_exhaustive]
-pub enum Command {
+pub(crate) enum Command {
     /// Print the connector's capabilities as JSON
     Capabilities,
     /// Print the configuration schema as JSON
@@ -170,40 +180,39 @@ pub enum Command {
 
 /// `inspect` arguments.
 #[derive(Debug, Clone, Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// What to list
-    pub what: InspectWhat,
+    pub(crate) what: InspectWhat,
     /// Output format
     #[arg(short = 'o', long, value_name = "FORMAT", default_value = "table")]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
     /// Only objects of this resource type
     #[arg(long, value_name = "TYPE")]
-    pub resource_type: Option<String>,
+    pub(crate) resource_type: Option<String>,
     /// Only this resource, as TYPE:ID or ID with --resource-type (entitlements and grants: of
     /// this resource)
     #[arg(long, value_name = "ID")]
-    pub resource: Option<String>,
+    pub(crate) resource: Option<String>,
     /// Only grants of this entitlement
     #[arg(long, value_name = "ID")]
-    pub entitlement: Option<String>,
+    pub(crate) entitlement: Option<String>,
     /// Only grants held by this principal, as TYPE:ID (e.g. collaborator:1001)
     #[arg(long, value_name = "TYPE:ID")]
-    pub principal: Option<String>,
+    pub(crate) principal: Option<String>,
 }
 
 /// `demo` arguments.
 #[derive(Debug, Clone, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Keep the fake Workato server running after the sync and print its URL (point
     /// --workato-base-url at it); stop with Ctrl-C
     #[arg(long)]
-    pub serve: bool,
+    pub(crate) serve: bool,
 }
 
 /// What `inspect` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[non_exhaustive]
-pub enum InspectWhat {
+pub(crate) enum InspectWhat {
     /// Resource types
     ResourceTypes,
     /// Resources
@@ -216,8 +225,7 @@ pub enum InspectWhat {
 
 /// Output format of `inspect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[non_exhaustive]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// Aligned columns for people
     Table,
     /// JSON in the `baton -o json` shape

@@ -8,7 +8,7 @@ use clap_complete::Shell;
 use crate::args::Cli;
 
 /// Writes the completion script for `shell` to `out`.
-pub fn write_completion(shell: Shell, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_completion(shell: Shell, out: &mut dyn Write) -> io::Result<()> {
     let mut cmd = Cli::command();
     // clap_complete panics on write errors; generate in memory so a closed pipe is an error.
     let mut buf = Vec::new();

@@ -17,14 +17,13 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::Value;
 
 /// The environment variable naming the config file.
-pub const CONFIG_PATH_ENV: &str = "BATON_CONFIG_PATH";
+pub(crate) const CONFIG_PATH_ENV: &str = "BATON_CONFIG_PATH";
 /// The config file read when `BATON_CONFIG_PATH` is unset.
-pub const DEFAULT_CONFIG_PATH: &str = "./.baton.yaml";
+pub(crate) const DEFAULT_CONFIG_PATH: &str = "./.baton.yaml";
 
 /// Why the config file could not be used.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigFileError {
+pub(crate) enum ConfigFileError {
     /// The file could not be read.
     #[error("cannot read config file {path} (BATON_CONFIG_PATH)")]
     Read {
@@ -77,7 +76,7 @@ enum FileValue {
 
 /// The loaded config file (empty when there is none).
 #[derive(Clone, Default)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     path: Option<PathBuf>,
     values: BTreeMap<String, FileValue>,
 }
@@ -94,7 +93,7 @@ impl std::fmt::Debug for ConfigFile {
 
 impl ConfigFile {
     /// Loads the file named by `BATON_CONFIG_PATH` in `env` (or `./.baton.yaml`).
-    pub fn load(env: &BTreeMap<String, String>) -> Result<Self, ConfigFileError> {
+    pub(crate) fn load(env: &BTreeMap<String, String>) -> Result<Self, ConfigFileError> {
         match env.get(CONFIG_PATH_ENV).filter(|p| !p.is_empty()) {
             Some(path) => Self::read(Path::new(path)),
             None => {
@@ -109,7 +108,7 @@ impl ConfigFile {
     }
 
     /// Reads and parses one file.
-    pub fn read(path: &Path) -> Result<Self, ConfigFileError> {
+    pub(crate) fn read(path: &Path) -> Result<Self, ConfigFileError> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !ext.eq_ignore_ascii_case("yaml") && !ext.eq_ignore_ascii_case("yml") {
             return Err(ConfigFileError::Extension { path: path.into() });
@@ -122,7 +121,7 @@ impl ConfigFile {
     }
 
     /// Parses YAML text; `path` is used in messages only.
-    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigFileError> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self, ConfigFileError> {
         let value: Value =
             serde_yaml_ng::from_str(text).map_err(|source| ConfigFileError::Parse {
                 path: path.into(),
@@ -163,12 +162,12 @@ impl ConfigFile {
     }
 
     /// The file that was read, if any.
-    pub fn path(&self) -> Option<&Path> {
+    pub(crate) fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
     /// A single value (`null` counts as unset, as in viper).
-    pub fn scalar(&self, key: &str) -> Result<Option<String>, ConfigFileError> {
+    pub(crate) fn scalar(&self, key: &str) -> Result<Option<String>, ConfigFileError> {
         match self.values.get(key) {
             None => Ok(None),
             Some(FileValue::Scalar(s)) => Ok(Some(s.clone())),
@@ -177,7 +176,7 @@ impl ConfigFile {
     }
 
     /// A list: a YAML sequence or a comma-separated string.
-    pub fn list(&self, key: &str) -> Result<Option<Vec<String>>, ConfigFileError> {
+    pub(crate) fn list(&self, key: &str) -> Result<Option<Vec<String>>, ConfigFileError> {
         match self.values.get(key) {
             None => Ok(None),
             Some(FileValue::Scalar(s)) => Ok(Some(split_list(s))),
@@ -187,7 +186,7 @@ impl ConfigFile {
     }
 
     /// Keys of the file that are not in `known`, sorted.
-    pub fn unknown_keys(&self, known: &[&str]) -> Vec<String> {
+    pub(crate) fn unknown_keys(&self, known: &[&str]) -> Vec<String> {
         self.values
             .keys()
             .filter(|k| !known.contains(&k.as_str()))
@@ -205,7 +204,7 @@ impl ConfigFile {
 }
 
 /// Splits a comma-separated list, trimming items and dropping empty ones.
-pub fn split_list(s: &str) -> Vec<String> {
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -11,7 +11,7 @@ use crate::connect;
 
 /// Runs the demo: sync into `config.file`, print the summary and what to try next; with
 /// `serve`, keep the fake running (printing its URL and fake token) until Ctrl-C.
-pub async fn run(
+pub(crate) async fn run(
     config: &Config,
     serve: bool,
     progress: bool,

@@ -44,15 +44,13 @@ pub fn syncs(file: &Path, output: OutputFormat, out: &mut dyn Write) -> anyhow::
             };
             let rows: Vec<SyncRow> = runs
                 .iter()
-                .map(|r| {
-                    let mut row = SyncRow::default();
-                    row.id = r.sync_id.clone();
-                    row.started_at = r.started_at.map(timestamp);
-                    row.ended_at = r.ended_at.map(timestamp);
-                    row.sync_token = r.sync_token.clone();
-                    row.sync_type = r.sync_type.clone();
-                    row.parent_sync_id = r.parent_sync_id.clone();
-                    row
+                .map(|r| SyncRow {
+                    id: r.sync_id.clone(),
+                    started_at: r.started_at.map(timestamp),
+                    ended_at: r.ended_at.map(timestamp),
+                    sync_token: r.sync_token.clone(),
+                    sync_type: r.sync_type.clone(),
+                    parent_sync_id: r.parent_sync_id.clone(),
                 })
                 .collect();
             let mut text = syncs_output(&rows)?.to_compact_string();

@@ -29,7 +29,7 @@ struct Parsed {
 }
 
 /// Runs `inspect`: reads `file` and writes the listing to `out`.
-pub fn run(
+pub(crate) fn run(
     file: &Path,
     what: InspectWhat,
     output: OutputFormat,

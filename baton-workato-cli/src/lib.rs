@@ -1,30 +1,42 @@
 //! The `baton-workato` command line: flags, `BATON_*` environment variables and the YAML config
-//! file merged into a validated [`config::Config`], then dispatched on its [`config::Action`].
+//! file merged into a validated `config::Config`, then dispatched on its `config::Action`.
 //!
-//! [`run_with`] runs the whole command in-process with injected arguments, environment and
-//! output streams, so tests need neither a subprocess nor the real process environment.
+//! The library exists for the binary's `main` and for in-process tests: [`run`] is the whole
+//! program; [`run_with`] runs it with injected arguments, environment ([`Env`]) and output
+//! streams ([`Capture`]), so tests need neither a subprocess nor the real process environment.
 //!
-//! Every action is glue over the library crates: [`connect`] builds the Workato API client and
-//! the connector settings; [`run_sync`] (shared by the default action and [`demo`]) runs
-//! baton-model's `Syncer` on the `WorkatoConnector` through [`sync`]; [`oneshot`] looks objects
-//! up in the last c1z and calls the connector's provisioner; [`inspect`] reads a c1z.
+//! # Crate organization
+//!
+//! - `args`: the command line as typed; `config_file`: the YAML file; `config`: both merged
+//!   with the environment and validated (`config::action`: the subcommand or one-shot
+//!   provisioning request; `config::api_key`: where the key comes from); `validation`: the
+//!   checks and the usage error type.
+//! - Every action is glue over the library crates: `connect` builds the Workato API client and
+//!   the connector settings; `run_sync` (shared by the default action and `demo`) runs
+//!   baton-model's `Syncer` on the `WorkatoConnector` through `sync` (with `progress` on a
+//!   terminal); `oneshot` looks objects up in the last c1z and calls the connector's
+//!   provisioner; `inspect` reads a c1z (printed through `table`); `schema` and `completion`
+//!   print the `config` schema and shell completions; `logging` sets up `tracing`.
 
-pub mod args;
-pub mod completion;
-pub mod config;
-pub mod config_file;
-pub mod connect;
-pub mod demo;
-pub mod history;
-pub mod inspect;
-pub mod logging;
-pub mod oneshot;
-pub mod progress;
-pub mod schema;
-pub mod secret;
-pub mod sync;
-pub mod table;
-pub mod validation;
+mod args;
+mod completion;
+mod config;
+mod config_file;
+mod connect;
+mod demo;
+#[allow(dead_code)] // TEMP(integrator): inspect syncs/diff wiring lands with the c1z branch
+mod history;
+mod inspect;
+mod logging;
+mod oneshot;
+mod progress;
+mod schema;
+mod sync;
+mod table;
+mod validation;
+
+pub use config::Env;
+pub use logging::Capture;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -34,7 +46,7 @@ use clap::{ColorChoice, CommandFactory, FromArgMatches};
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::args::Cli;
-use crate::config::{Action, Config, Env};
+use crate::config::{Action, Config};
 use crate::config_file::ConfigFile;
 use crate::validation::UsageError;
 use anyhow::Context;
@@ -49,7 +61,7 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Help text width used by [`run_with`], so help output is the same on every terminal.
-pub const TEST_TERM_WIDTH: usize = 100;
+const TEST_TERM_WIDTH: usize = 100;
 
 /// Options that differ between the real binary and in-process runs.
 struct RunOptions {
@@ -100,7 +112,7 @@ where
 }
 
 /// The clap command with the settings every run uses.
-pub fn command(term_width: Option<usize>) -> clap::Command {
+pub(crate) fn command(term_width: Option<usize>) -> clap::Command {
     let cmd = Cli::command().color(ColorChoice::Never);
     match term_width {
         Some(w) => cmd.term_width(w).max_term_width(w),
@@ -136,7 +148,7 @@ where
     };
 
     // JSON logs are read by machines: no terminal redraws between them.
-    let progress = options.terminal && config.log_format == config::LogFormat::Console;
+    let progress = options.terminal && config.log_format == logging::LogFormat::Console;
     // Shared by the log dispatcher and the final error message.
     let stderr = std::sync::Arc::new(stderr);
     let dispatcher = if progress {
@@ -166,20 +178,15 @@ where
     }
     tracing::debug!(?config, "configuration");
 
-    match dispatch_with(&config, stdout, progress) {
+    match dispatch(&config, stdout, progress) {
         Ok(code) => code,
         Err(e) => report(&e, &mut stderr.make_writer()),
     }
 }
 
-/// Runs the validated action, writing command output (not logs) to `stdout`. Never draws a
-/// progress line.
-pub fn dispatch(config: &Config, stdout: &mut dyn Write) -> anyhow::Result<u8> {
-    dispatch_with(config, stdout, false)
-}
-
-/// [`dispatch`], with a live sync progress line on stderr when `progress` is set.
-fn dispatch_with(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::Result<u8> {
+/// Runs the validated action, writing command output (not logs) to `stdout`, with a live sync
+/// progress line on stderr when `progress` is set.
+fn dispatch(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::Result<u8> {
     match &config.action {
         Action::ConfigSchema => schema::write_schema(stdout)?,
         Action::Completion { shell } => completion::write_completion(*shell, stdout)?,
@@ -196,18 +203,10 @@ fn dispatch_with(config: &Config, stdout: &mut dyn Write, progress: bool) -> any
         Action::Demo { serve } => {
             runtime()?.block_on(demo::run(config, *serve, progress, stdout))?;
         }
-        Action::Grant { .. }
-        | Action::Revoke { .. }
-        | Action::CreateAccount { .. }
-        | Action::Delete { .. } => {
+        Action::Provision(request) => {
             let client = connect::client(config)?;
-            let provisioner = WorkatoProvisioner::new(client, connect::connector_config(config)?);
-            runtime()?.block_on(oneshot::run(
-                &config.action,
-                &config.file,
-                &provisioner,
-                stdout,
-            ))?;
+            let provisioner = WorkatoProvisioner::new(client, connect::connector_config(config));
+            runtime()?.block_on(oneshot::run(request, &config.file, &provisioner, stdout))?;
         }
     }
     Ok(EXIT_OK)
@@ -225,7 +224,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// The one-shot sync, shared by the default action and `demo`: validates the key with one
 /// call, syncs into `--file` atomically and prints the summary line to `out`.
-pub async fn run_sync(
+pub(crate) async fn run_sync(
     config: &Config,
     client: workato_api::Client,
     progress: bool,
@@ -238,7 +237,7 @@ pub async fn run_sync(
         }
         .into());
     }
-    let connector_config = connect::connector_config(config)?;
+    let connector_config = connect::connector_config(config);
     connect::check_resource_types(&client, config, &connector_config).await?;
     let connector = WorkatoConnector::new(client.clone(), connector_config);
     connector
@@ -265,8 +264,8 @@ pub async fn run_sync(
     sync::write_summary(out, &config.file, &report)
 }
 
-/// `capabilities`: the connector's `ConnectorCapabilities` as protojson (baton-proto.md §13),
-/// without a trailing newline, as baton prints it.
+/// `capabilities`: the connector's `ConnectorCapabilities` as protojson, without a trailing
+/// newline, as baton prints it.
 fn write_capabilities(config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
     // The capabilities are derived from the resource types alone; the client is never used, so
     // it needs no real key (`capabilities` runs without one, like baton's).
@@ -274,7 +273,7 @@ fn write_capabilities(config: &Config, out: &mut dyn Write) -> anyhow::Result<()
         .token(workato_api::ApiToken::new("capabilities-need-no-key"))
         .build()
         .context("cannot configure the Workato API client")?;
-    let connector = WorkatoConnector::new(client, connect::connector_config(config)?);
+    let connector = WorkatoConnector::new(client, connect::connector_config(config));
     let capabilities = connector
         .capabilities()
         .context("cannot derive the capabilities")?;
@@ -315,7 +314,7 @@ fn clap_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
 
 /// Prints `err` once with its chain and returns its exit code: usage errors 2, a closed
 /// stdout 0 (the reader went away), anything else 1.
-pub fn report(err: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
+fn report(err: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
     if is_broken_pipe(err) {
         return EXIT_OK;
     }

@@ -7,14 +7,75 @@ use tracing::Dispatch;
 use tracing_subscriber::filter::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::config::{LogFormat, LogLevel};
+use crate::validation::{Origin, UsageError};
+
+/// Log verbosity (`--log-level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogLevel {
+    /// Everything.
+    Trace,
+    /// Debugging detail.
+    Debug,
+    /// Progress (default).
+    Info,
+    /// Problems that did not stop the run.
+    Warn,
+    /// Failures only.
+    Error,
+}
+
+impl LogLevel {
+    /// Reads a `--log-level` value, as baton (zap) spells the levels.
+    pub(crate) fn parse(value: &str, origin: Origin) -> Result<LogLevel, UsageError> {
+        Ok(match value.trim().to_ascii_lowercase().as_str() {
+            "trace" => LogLevel::Trace,
+            "debug" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            "warn" | "warning" => LogLevel::Warn,
+            // zap's higher levels, accepted for baton compatibility.
+            "error" | "dpanic" | "panic" | "fatal" => LogLevel::Error,
+            _ => {
+                let expected = "trace, debug, info, warn, error";
+                return Err(UsageError::Invalid {
+                    flag: "--log-level",
+                    origin,
+                    reason: format!("{value:?} is not a log level; expected one of {expected}"),
+                });
+            }
+        })
+    }
+}
+
+/// Log format (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogFormat {
+    /// One JSON object per line (default, as baton).
+    Json,
+    /// Human-readable lines.
+    Console,
+}
+
+impl LogFormat {
+    /// Reads a `--log-format` value.
+    pub(crate) fn parse(value: &str, origin: Origin) -> Result<LogFormat, UsageError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(LogFormat::Json),
+            "console" => Ok(LogFormat::Console),
+            _ => Err(UsageError::Invalid {
+                flag: "--log-format",
+                origin,
+                reason: format!("{value:?} is not a log format; expected json or console"),
+            }),
+        }
+    }
+}
 
 /// Noisy dependencies are capped at `warn` unless the user asks for `trace`.
 const QUIET_DEPS: &str = "hyper=warn,hyper_util=warn,h2=warn,rustls=warn,reqwest=warn";
 
 /// Builds a dispatcher writing to `writer` at `level` in `format`. Install it globally
 /// (`tracing::dispatcher::set_global_default`) in the binary, or per thread in tests.
-pub fn dispatch<W>(level: LogLevel, format: LogFormat, writer: W, ansi: bool) -> Dispatch
+pub(crate) fn dispatch<W>(level: LogLevel, format: LogFormat, writer: W, ansi: bool) -> Dispatch
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -50,11 +111,11 @@ where
 /// Erases the live progress line (`\r` + "erase line") before every log line, so a log event
 /// during a sync on a terminal starts on a clean line instead of gluing onto the progress text.
 #[derive(Debug, Clone)]
-pub struct ClearLine<M>(pub M);
+pub(crate) struct ClearLine<M>(pub(crate) M);
 
 /// The writer of [`ClearLine`].
 #[derive(Debug)]
-pub struct ClearLineWriter<W>(W);
+pub(crate) struct ClearLineWriter<W>(W);
 
 impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for ClearLine<M> {
     type Writer = ClearLineWriter<M::Writer>;

@@ -19,19 +19,19 @@ use baton_model::provision::{
 };
 use workato_connector::provision::{ProvisionError, WorkatoProvisioner};
 
-use crate::config::Action;
+use crate::config::Provision;
 use crate::validation::UsageError;
 
 /// An object the operation needs is not in the c1z.
 #[derive(Debug, thiserror::Error)]
 #[error("{what} {id} is not in {file}; run a sync first (baton-workato -f {file})")]
-pub struct NotInC1z {
+pub(crate) struct NotInC1z {
     /// What was looked up (`entitlement`, `principal`, `grant`, `resource`).
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// Its id.
-    pub id: String,
+    pub(crate) id: String,
     /// The c1z path.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 fn open(file: &Path) -> anyhow::Result<C1zReader> {
@@ -42,6 +42,22 @@ fn open(file: &Path) -> anyhow::Result<C1zReader> {
             file.display()
         )
     })
+}
+
+/// Opens the c1z and runs `look_up` on it on the blocking pool: opening decompresses the whole
+/// file and every look-up is a SQLite query, neither of which may stall the async runtime.
+async fn read_c1z<T, F>(file: &Path, look_up: F) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&C1zReader, &Path) -> anyhow::Result<T> + Send + 'static,
+{
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let reader = open(&file)?;
+        look_up(&reader, &file)
+    })
+    .await
+    .context("reading the c1z stopped unexpectedly")?
 }
 
 fn not_in(file: &Path, what: &'static str, id: String) -> anyhow::Error {
@@ -67,30 +83,35 @@ fn classify(flag: &'static str, err: ProvisionError) -> anyhow::Error {
 }
 
 /// Runs a provisioning action and prints what happened to `out`.
-pub async fn run(
-    action: &Action,
+pub(crate) async fn run(
+    action: &Provision,
     file: &Path,
     provisioner: &WorkatoProvisioner,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let message = match action {
-        Action::Grant {
+        Provision::Grant {
             entitlement,
             principal,
             principal_type,
         } => {
-            let reader = open(file)?;
-            let ent = reader
-                .entitlement(entitlement)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "entitlement", entitlement.clone()))?;
-            let pid = resource_id(principal_type, principal);
-            let who = reader
-                .resource(&pid)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| {
-                    not_in(file, "principal", format!("{principal_type}:{principal}"))
-                })?;
+            let (ent_id, p_type, p_id) = (
+                entitlement.clone(),
+                principal_type.clone(),
+                principal.clone(),
+            );
+            let (ent, who) = read_c1z(file, move |reader, file| {
+                let ent = reader
+                    .entitlement(&ent_id)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "entitlement", ent_id.clone()))?;
+                let who = reader
+                    .resource(&resource_id(&p_type, &p_id))
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "principal", format!("{p_type}:{p_id}")))?;
+                Ok((ent, who))
+            })
+            .await?;
             let outcome = provisioner
                 .grant(&who, &ent)
                 .await
@@ -112,12 +133,15 @@ pub async fn run(
                 other => format!("grant finished: {other:?}"),
             }
         }
-        Action::Revoke { grant } => {
-            let reader = open(file)?;
-            let g = reader
-                .grant(grant)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "grant", grant.clone()))?;
+        Provision::Revoke { grant } => {
+            let grant_id = grant.clone();
+            let g = read_c1z(file, move |reader, file| {
+                reader
+                    .grant(&grant_id)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "grant", grant_id.clone()))
+            })
+            .await?;
             let outcome = provisioner
                 .revoke(&g)
                 .await
@@ -130,7 +154,7 @@ pub async fn run(
                 other => format!("revoke finished: {other:?}"),
             }
         }
-        Action::CreateAccount {
+        Provision::CreateAccount {
             email,
             login,
             profile_json,
@@ -161,13 +185,16 @@ pub async fn run(
                 other => format!("create account finished: {other:?}"),
             }
         }
-        Action::Delete { id, resource_type } => {
-            let reader = open(file)?;
+        Provision::Delete { id, resource_type } => {
             let rid = resource_id(resource_type, id);
-            reader
-                .resource(&rid)
-                .context("cannot read the c1z")?
-                .ok_or_else(|| not_in(file, "resource", format!("{resource_type}:{id}")))?;
+            let (looked_up, what) = (rid.clone(), format!("{resource_type}:{id}"));
+            read_c1z(file, move |reader, file| {
+                reader
+                    .resource(&looked_up)
+                    .context("cannot read the c1z")?
+                    .ok_or_else(|| not_in(file, "resource", what))
+            })
+            .await?;
             let outcome = provisioner
                 .delete(&rid)
                 .await
@@ -180,7 +207,6 @@ pub async fn run(
                 other => format!("delete finished: {other:?}"),
             }
         }
-        other => anyhow::bail!("internal: {} is not a provisioning action", other.name()),
     };
     tracing::info!(action = action.name(), result = %message, "provisioning done");
     writeln!(out, "{message}")?;

@@ -14,18 +14,18 @@ const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Draws [`Progress`] reports on one stderr line.
 #[derive(Debug, Default)]
-pub struct ProgressLine {
+pub(crate) struct ProgressLine {
     last: Mutex<Option<(Instant, Phase)>>,
 }
 
 impl ProgressLine {
     /// A progress line (draws nothing until the first report).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Handles one report from the syncer.
-    pub fn report(&self, p: Progress) {
+    pub(crate) fn report(&self, p: Progress) {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         if let Some((at, phase)) = *last {
@@ -41,7 +41,7 @@ impl ProgressLine {
     }
 
     /// Erases the line (call when the sync ends, before printing anything else).
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if last.is_some() {
             let mut err = io::stderr().lock();
@@ -52,7 +52,7 @@ impl ProgressLine {
 }
 
 /// The text of one progress report, e.g. `syncing grants: 12 resources, 40 entitlements, …`.
-pub fn render(p: &Progress) -> String {
+pub(crate) fn render(p: &Progress) -> String {
     let phase = match p.phase {
         Phase::ResourceTypes => "resource types",
         Phase::Resources => "resources",

@@ -13,7 +13,7 @@
 //!       "env": "BATON_WORKATO_API_KEY",
 //!       "display_name": "API key",
 //!       "description": "...",
-//!       "type": "string",                   // "string" | "bool" | "string_list" | "url" | "path"
+//!       "type": "string",                   // "string" | "bool" | "url" | "path"
 //!       "default": null,                    // JSON value or null
 //!       "required": true,
 //!       "secret": true,                     // never log or echo
@@ -32,20 +32,19 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use workato_api::DataCenter;
+
 use crate::config::env_var;
-use crate::validation::{DATA_CENTERS, ENVIRONMENTS};
+use crate::validation::ENVIRONMENTS;
 
 /// The type of a configuration field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum FieldType {
+pub(crate) enum FieldType {
     /// Free text.
     String,
     /// `true` / `false`.
     Bool,
-    /// Comma-separated list (a YAML sequence in the config file).
-    StringList,
     /// A URL.
     Url,
     /// A file path.
@@ -54,8 +53,7 @@ pub enum FieldType {
 
 /// Default value of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FieldDefault {
+pub(crate) enum FieldDefault {
     /// No default.
     None,
     /// A text default.
@@ -66,39 +64,40 @@ pub enum FieldDefault {
 
 /// One configuration field.
 #[derive(Debug, Clone, Copy)]
-pub struct Field {
+pub(crate) struct Field {
     /// Flag name without dashes, also the config-file key.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Label for forms.
-    pub display_name: &'static str,
+    pub(crate) display_name: &'static str,
     /// One-sentence description.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// Value type.
-    pub field_type: FieldType,
+    pub(crate) field_type: FieldType,
     /// Default value.
-    pub default: FieldDefault,
+    pub(crate) default: FieldDefault,
     /// Whether the connector cannot run without it.
-    pub required: bool,
+    pub(crate) required: bool,
     /// Whether the value is secret.
-    pub secret: bool,
+    pub(crate) secret: bool,
     /// Accepted values (empty = any).
-    pub allowed_values: &'static [&'static str],
+    pub(crate) allowed_values: &'static [&'static str],
     /// Local/CLI setting, not part of a hosted connector's configuration.
-    pub cli_only: bool,
+    pub(crate) cli_only: bool,
 }
 
-const DC_KEYS: [&str; 9] = {
-    let mut keys = [""; 9];
+/// The data-center keys, from workato-api's list.
+const DC_KEYS: [&str; DataCenter::ALL.len()] = {
+    let mut keys = [""; DataCenter::ALL.len()];
     let mut i = 0;
-    while i < DATA_CENTERS.len() {
-        keys[i] = DATA_CENTERS[i].0;
+    while i < keys.len() {
+        keys[i] = DataCenter::ALL[i].key();
         i += 1;
     }
     keys
 };
 
-/// The connector's configuration fields (spec/connector-model.md §9).
-pub const FIELDS: &[Field] = &[
+/// The connector's configuration fields: the Go connector's settings, under the same names.
+pub(crate) const FIELDS: &[Field] = &[
     Field {
         name: "workato-api-key",
         display_name: "API key",
@@ -208,12 +207,6 @@ struct SchemaJson {
     constraints: Vec<ConstraintJson>,
 }
 
-/// The schema as a JSON value (object keys sorted; [`write_schema`] keeps declaration order).
-pub fn schema_json() -> serde_json::Value {
-    // Serializing plain structs of strings and bools cannot fail.
-    serde_json::to_value(schema()).unwrap_or(serde_json::Value::Null)
-}
-
 fn schema() -> SchemaJson {
     const KEY_FIELDS: &[&str] = &["workato-api-key", "workato-api-key-file"];
     let fields = FIELDS
@@ -254,7 +247,7 @@ fn schema() -> SchemaJson {
 }
 
 /// Writes the schema as indented JSON followed by a newline.
-pub fn write_schema(out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_schema(out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &schema())?;
     writeln!(out)
 }
@@ -265,13 +258,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn data_center_values_match_the_validation_table() {
+    fn data_center_values_are_the_clients_list() {
         let dc = FIELDS
             .iter()
             .find(|f| f.name == "workato-data-center")
             .unwrap();
-        assert_eq!(dc.allowed_values.len(), DATA_CENTERS.len());
-        assert_eq!(dc.allowed_values[8], "kr");
+        assert_eq!(dc.allowed_values, crate::validation::data_center_keys());
     }
 
     #[test]

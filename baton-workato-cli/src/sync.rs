@@ -14,16 +14,16 @@ use crate::progress::ProgressLine;
 
 /// What a finished sync did, for the summary line.
 #[derive(Debug, Clone)]
-pub struct SyncReport {
+pub(crate) struct SyncReport {
     /// The syncer's summary.
-    pub summary: SyncSummary,
+    pub(crate) summary: SyncSummary,
     /// HTTP requests sent to Workato (retries included).
-    pub api_calls: u64,
+    pub(crate) api_calls: u64,
 }
 
 /// Runs a full sync of `connector` into `file`. `type_filter` (already validated) limits the
 /// resource types; `progress` draws a live line on the terminal. On error `file` is untouched.
-pub async fn run<C: Connector>(
+pub(crate) async fn run<C: Connector>(
     connector: C,
     file: &Path,
     type_filter: &[String],
@@ -48,14 +48,18 @@ pub async fn run<C: Connector>(
 
 /// Writes the one-line summary, e.g.
 /// `synced sync.c1z: 30 resources, 40 entitlements, 120 grants (80 expanded), 15 API calls, 0.4s`.
-pub fn write_summary(out: &mut dyn Write, file: &Path, report: &SyncReport) -> anyhow::Result<()> {
+pub(crate) fn write_summary(
+    out: &mut dyn Write,
+    file: &Path,
+    report: &SyncReport,
+) -> anyhow::Result<()> {
     writeln!(out, "{}", summary_line(file, report))?;
     out.flush()?;
     Ok(())
 }
 
 /// The summary text (no newline).
-pub fn summary_line(file: &Path, report: &SyncReport) -> String {
+pub(crate) fn summary_line(file: &Path, report: &SyncReport) -> String {
     let s = &report.summary;
     format!(
         "synced {}: {} resources, {} entitlements, {} grants ({} expanded), {} API calls, {}",

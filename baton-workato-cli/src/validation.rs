@@ -5,31 +5,20 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use url::{Host, Url};
+use url::Url;
+use workato_api::{BuildError, DataCenter};
+use workato_connector::env::EnvScope;
 
 use crate::config_file::ConfigFileError;
 
-/// Data centers and their base URLs (spec/workato-api.md §1).
-pub const DATA_CENTERS: &[(&str, &str)] = &[
-    ("us", "https://www.workato.com"),
-    ("eu", "https://app.eu.workato.com"),
-    ("jp", "https://app.jp.workato.com"),
-    ("sg", "https://app.sg.workato.com"),
-    ("au", "https://app.au.workato.com"),
-    ("il", "https://app.il.workato.com"),
-    ("sandbox", "https://app.trial.workato.com"),
-    ("cn", "https://app.workatoapp.cn"),
-    ("kr", "https://app.kr.workato.com"),
-];
-
-/// Accepted `--workato-env` values.
-pub const ENVIRONMENTS: &[&str] = &["dev", "test", "prod", "all"];
+/// Accepted `--workato-env` values, in the order help and the schema list them; each is an
+/// [`EnvScope`] spelling (a test checks).
+pub(crate) const ENVIRONMENTS: &[&str] = &["dev", "test", "prod", "all"];
 
 /// Where a setting came from; shown in messages so a bad value in the environment or the config
 /// file is easy to find.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The command line.
     Flag,
     /// An environment variable.
@@ -53,8 +42,7 @@ impl fmt::Display for Origin {
 /// A usage error: the command line, environment or config file asks for something invalid.
 /// Never carries the API key.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum UsageError {
+pub(crate) enum UsageError {
     /// A value is not acceptable.
     #[error("{flag}{origin}: {reason}")]
     Invalid {
@@ -156,42 +144,44 @@ pub enum UsageError {
     },
 }
 
-/// `--workato-data-center`: one of [`DATA_CENTERS`], case-insensitive. Returns it lower-cased.
-pub fn data_center(value: &str, origin: Origin) -> Result<String, UsageError> {
-    let v = value.trim().to_ascii_lowercase();
-    if DATA_CENTERS.iter().any(|(k, _)| *k == v) {
-        return Ok(v);
-    }
-    let list: Vec<&str> = DATA_CENTERS.iter().map(|(k, _)| *k).collect();
-    Err(UsageError::Invalid {
-        flag: "--workato-data-center",
-        origin,
-        reason: format!(
-            "{value:?} is not a data center; expected one of {}",
-            list.join(", ")
-        ),
-    })
+/// `--workato-data-center`: a key of [`DataCenter::ALL`], case-insensitive.
+pub(crate) fn data_center(value: &str, origin: Origin) -> Result<DataCenter, UsageError> {
+    value
+        .parse::<DataCenter>()
+        .map_err(|_| UsageError::Invalid {
+            flag: "--workato-data-center",
+            origin,
+            reason: format!(
+                "{value:?} is not a data center; expected one of {}",
+                data_center_keys().join(", ")
+            ),
+        })
 }
 
-/// `--workato-env`: one of [`ENVIRONMENTS`], case-insensitive. Returns it lower-cased.
-pub fn environment(value: &str, origin: Origin) -> Result<String, UsageError> {
-    let v = value.trim().to_ascii_lowercase();
-    if ENVIRONMENTS.contains(&v.as_str()) {
-        return Ok(v);
-    }
-    Err(UsageError::Invalid {
-        flag: "--workato-env",
-        origin,
-        reason: format!(
-            "{value:?} is not an environment; expected one of {}",
-            ENVIRONMENTS.join(", ")
-        ),
-    })
+/// The configuration keys of every data center (`us`, `eu`, ...).
+pub(crate) fn data_center_keys() -> Vec<&'static str> {
+    DataCenter::ALL.iter().map(|dc| dc.key()).collect()
+}
+
+/// `--workato-env`: one of [`ENVIRONMENTS`], case-insensitive.
+pub(crate) fn environment(value: &str, origin: Origin) -> Result<EnvScope, UsageError> {
+    value
+        .trim()
+        .to_ascii_lowercase()
+        .parse::<EnvScope>()
+        .map_err(|_| UsageError::Invalid {
+            flag: "--workato-env",
+            origin,
+            reason: format!(
+                "{value:?} is not an environment; expected one of {}",
+                ENVIRONMENTS.join(", ")
+            ),
+        })
 }
 
 /// `--workato-base-url`: https, or http to a loopback host (tests, local proxies). No
 /// credentials, query or fragment. The path gets a trailing `/` so `api/...` joins below it.
-pub fn base_url(value: &str, origin: Origin) -> Result<Url, UsageError> {
+pub(crate) fn base_url(value: &str, origin: Origin) -> Result<Url, UsageError> {
     const FLAG: &str = "--workato-base-url";
     let invalid = |origin: Origin, reason: String| UsageError::Invalid {
         flag: FLAG,
@@ -205,7 +195,8 @@ pub fn base_url(value: &str, origin: Origin) -> Result<Url, UsageError> {
         source,
     })?;
     // Checked before anything quotes the URL: it would print the password.
-    if !url.username().is_empty() || url.password().is_some() {
+    let rule = workato_api::check_base_url(&url, false);
+    if matches!(rule, Err(BuildError::CredentialsInUrl)) {
         return Err(invalid(
             origin,
             "the URL must not contain credentials (the API key is sent as a bearer token)".into(),
@@ -214,15 +205,12 @@ pub fn base_url(value: &str, origin: Origin) -> Result<Url, UsageError> {
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(invalid(origin, format!("{value:?} has no host")));
     }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        _ => {
-            return Err(invalid(
-                origin,
-                format!("{value:?} must use https (plain http is allowed only for loopback hosts: localhost, 127.0.0.1, ::1)"),
-            ))
-        }
+    // The client's own rule (https, or http to loopback only), so both always agree.
+    if rule.is_err() {
+        return Err(invalid(
+            origin,
+            format!("{value:?} must use https (plain http is allowed only for loopback hosts: localhost, 127.0.0.1, ::1)"),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
@@ -237,17 +225,8 @@ pub fn base_url(value: &str, origin: Origin) -> Result<Url, UsageError> {
     Ok(url)
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 /// A boolean from the environment or the config file, as Go's `strconv.ParseBool` reads it.
-pub fn boolean(flag: &'static str, value: &str, origin: Origin) -> Result<bool, UsageError> {
+pub(crate) fn boolean(flag: &'static str, value: &str, origin: Origin) -> Result<bool, UsageError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "t" | "true" => Ok(true),
         "0" | "f" | "false" => Ok(false),
@@ -260,7 +239,11 @@ pub fn boolean(flag: &'static str, value: &str, origin: Origin) -> Result<bool, 
 }
 
 /// A value that must not be blank (e.g. `--revoke-baseline-role`).
-pub fn non_blank(flag: &'static str, value: &str, origin: Origin) -> Result<String, UsageError> {
+pub(crate) fn non_blank(
+    flag: &'static str,
+    value: &str,
+    origin: Origin,
+) -> Result<String, UsageError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(UsageError::Invalid {
@@ -274,7 +257,7 @@ pub fn non_blank(flag: &'static str, value: &str, origin: Origin) -> Result<Stri
 
 /// The c1z a sync writes: its directory must exist and accept a new file (the writer creates a
 /// temporary file beside it and renames it into place).
-pub fn output_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
+pub(crate) fn output_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
     let err = |reason: String, source: Option<io::Error>| UsageError::File {
         path: path.to_path_buf(),
         origin: origin.clone(),
@@ -320,7 +303,7 @@ pub fn output_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
 }
 
 /// The c1z that provisioning and `inspect` read: it must exist.
-pub fn input_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
+pub(crate) fn input_file(path: &Path, origin: Origin) -> Result<(), UsageError> {
     match std::fs::metadata(path) {
         Err(e) => Err(UsageError::File {
             path: path.to_path_buf(),
@@ -345,8 +328,11 @@ mod tests {
 
     #[test]
     fn data_centers_accept_every_listed_key_case_insensitively() {
-        for (k, _) in DATA_CENTERS {
-            assert_eq!(data_center(&k.to_uppercase(), Origin::Flag).unwrap(), *k);
+        for dc in DataCenter::ALL {
+            assert_eq!(
+                data_center(&dc.key().to_uppercase(), Origin::Flag).unwrap(),
+                dc
+            );
         }
         let e = data_center("uk", Origin::Env("BATON_WORKATO_DATA_CENTER".into())).unwrap_err();
         assert_eq!(
@@ -357,8 +343,11 @@ mod tests {
 
     #[test]
     fn environments() {
-        assert_eq!(environment("Prod", Origin::Flag).unwrap(), "prod");
+        assert_eq!(environment("Prod", Origin::Flag).unwrap().as_str(), "prod");
         assert!(environment("staging", Origin::Flag).is_err());
+        for name in ENVIRONMENTS {
+            assert_eq!(environment(name, Origin::Flag).unwrap().as_str(), *name);
+        }
     }
 
     #[test]

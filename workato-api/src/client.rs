@@ -88,6 +88,9 @@ pub enum BuildError {
     /// The HTTP stack could not be initialised (e.g. TLS backend).
     #[error("cannot initialise the HTTP client")]
     Http(#[source] reqwest::Error),
+    /// An https base URL, but no trusted CA certificate could be loaded.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
 }
 
 /// Configures and builds a [`Client`]; see [`Client::builder`].
@@ -188,11 +191,17 @@ impl ClientBuilder {
         check_base_url(&base_url, self.allow_insecure_http)?;
         let user_agent = reqwest::header::HeaderValue::from_str(&self.user_agent)
             .map_err(BuildError::InvalidUserAgent)?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
-            .user_agent(user_agent)
-            .build()
-            .map_err(BuildError::Http)?;
+            .user_agent(user_agent);
+        // Plain http (loopback, the fake) needs no roots; skipping the load keeps the demo
+        // working on a machine without a CA bundle.
+        if base_url.scheme() == "https" {
+            for root in crate::trust::platform_roots()? {
+                http = http.add_root_certificate(root);
+            }
+        }
+        let http = http.build().map_err(BuildError::Http)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -206,8 +215,11 @@ impl ClientBuilder {
     }
 }
 
-/// Refuses base URLs that would leak the token: plain http off loopback, credentials, odd schemes.
-fn check_base_url(url: &Url, allow_insecure_http: bool) -> Result<(), BuildError> {
+/// The rule every base URL must pass, so that the token is never sent where it could leak:
+/// no credentials in the URL, and `https`, or plain `http` only to a loopback host (`localhost`,
+/// `127.0.0.0/8`, `::1`) unless `allow_insecure_http`. [`ClientBuilder::build`] applies it;
+/// callers that validate a URL earlier (a command line) call it too, so the rule has one owner.
+pub fn check_base_url(url: &Url, allow_insecure_http: bool) -> Result<(), BuildError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(BuildError::CredentialsInUrl);
     }
@@ -247,8 +259,8 @@ impl Client {
     ///     .token(ApiToken::new("wrkaus-…"))
     ///     .data_center(DataCenter::Eu)
     ///     .build()?;
-    /// let me = client.workspace().get().await?;
-    /// println!("connected to workspace {}", me.id);
+    /// let members = client.members().list().send().await?;
+    /// println!("{} collaborators", members.data.len());
     /// # Ok(()) }
     /// ```
     pub fn builder() -> ClientBuilder {
@@ -367,7 +379,10 @@ impl Client {
                 }
                 Err(source) => {
                     debug!(%method, %path, attempt, timeout = source.is_timeout(), "workato transport error");
-                    let failure = if source.is_timeout()
+                    // An untrusted certificate fails the same way every time: no retry.
+                    let failure = if crate::trust::is_certificate_error(&source) {
+                        AttemptFailure::Other
+                    } else if source.is_timeout()
                         || source.is_connect()
                         || source.is_request()
                         || source.is_body()

@@ -42,7 +42,7 @@ impl DataCenter {
     ];
 
     /// The lower-case key used in configuration (`us`, `eu`, …).
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             DataCenter::Us => "us",
             DataCenter::Eu => "eu",
@@ -80,12 +80,16 @@ impl fmt::Display for DataCenter {
 
 /// An unknown data-center key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown Workato data center {given:?}; valid keys: us, eu, jp, sg, au, il, sandbox, cn, kr"
-)]
+#[error("unknown Workato data center {given:?}; valid keys: {}", valid_keys())]
 pub struct UnknownDataCenter {
     /// What was given.
     pub given: String,
+}
+
+/// Every key, for the message: from [`DataCenter::ALL`], so it cannot fall behind the list.
+fn valid_keys() -> String {
+    let keys: Vec<&str> = DataCenter::ALL.iter().map(|dc| dc.key()).collect();
+    keys.join(", ")
 }
 
 impl FromStr for DataCenter {

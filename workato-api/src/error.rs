@@ -5,6 +5,7 @@ use std::fmt;
 use reqwest::{Method, StatusCode};
 
 use crate::family::Family;
+use crate::permissions;
 
 /// Longest body excerpt kept in an [`Error::Api`], in bytes.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -14,7 +15,7 @@ pub const BODY_EXCERPT_LIMIT: usize = 512;
 #[non_exhaustive]
 pub enum Error {
     /// Workato answered with a non-success status.
-    #[error("{method} {path} failed with HTTP {status}: {message}{hint}", hint = PermissionHint(*status, path))]
+    #[error("{method} {path} failed with HTTP {status}: {message}{hint}", hint = PermissionHint(*status, method, path))]
     Api {
         /// HTTP method.
         method: Method,
@@ -41,7 +42,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// The request did not get a response: timeout, connection refused or reset, TLS failure.
-    #[error("{method} {path}: no response from Workato")]
+    #[error("{method} {path}: {}", TransportSummary(source))]
     Transport {
         /// HTTP method.
         method: Method,
@@ -133,21 +134,47 @@ impl Error {
         }
     }
 
-    /// For a 401/403, the API-client permission that is probably missing.
+    /// For a 401/403, the API-client permission that is probably missing: the endpoint's own
+    /// client-role permission when it is known (see [`crate::permissions`]), else its family's.
     pub fn missing_permission(&self) -> Option<&'static str> {
         match self {
-            Error::Api { status, path, .. } => missing_permission(*status, path),
+            Error::Api {
+                status,
+                method,
+                path,
+                ..
+            } => missing_permission(*status, method, path),
             _ => None,
+        }
+    }
+
+    /// For a 403 from an endpoint Workato serves only to API clients with DEV access (the
+    /// collaborator endpoints): the refusal may mean the client is scoped to TEST or PROD.
+    pub fn needs_dev_access(&self) -> bool {
+        match self {
+            Error::Api {
+                status,
+                method,
+                path,
+                ..
+            } => *status == StatusCode::FORBIDDEN && is_dev_only(method, path),
+            _ => false,
         }
     }
 }
 
-fn missing_permission(status: StatusCode, path: &str) -> Option<&'static str> {
+fn missing_permission(status: StatusCode, method: &Method, path: &str) -> Option<&'static str> {
     if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-        Family::of_path(path).permission()
+        permissions::endpoint(method, path)
+            .map(|e| e.permission)
+            .or_else(|| Family::of_path(path).permission())
     } else {
         None
     }
+}
+
+fn is_dev_only(method: &Method, path: &str) -> bool {
+    permissions::endpoint(method, path).is_some_and(|e| e.dev_only)
 }
 
 fn is_rbac_v2(family: Family) -> bool {
@@ -160,13 +187,29 @@ fn is_rbac_v2(family: Family) -> bool {
     )
 }
 
+/// What a transport failure means for the user; an untrusted certificate says how to fix it.
+struct TransportSummary<'a>(&'a reqwest::Error);
+
+impl fmt::Display for TransportSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if crate::trust::is_certificate_error(self.0) {
+            f.write_str(
+                "the server's TLS certificate is not trusted (behind a TLS-inspecting proxy, add \
+                 the proxy's CA certificate to the system store or point SSL_CERT_FILE at it)",
+            )
+        } else {
+            f.write_str("no response from Workato")
+        }
+    }
+}
+
 /// Renders the permission hint of a 401/403 after Workato's message.
-struct PermissionHint<'a>(StatusCode, &'a str);
+struct PermissionHint<'a>(StatusCode, &'a Method, &'a str);
 
 impl fmt::Display for PermissionHint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let PermissionHint(status, path) = *self;
-        match (status, missing_permission(status, path)) {
+        let PermissionHint(status, method, path) = *self;
+        match (status, missing_permission(status, method, path)) {
             (StatusCode::UNAUTHORIZED, Some(permission)) => {
                 write!(
                     f,
@@ -182,6 +225,11 @@ impl fmt::Display for PermissionHint<'_> {
             (StatusCode::UNAUTHORIZED, None) => {
                 f.write_str(" (the API token is invalid or revoked)")
             }
+            (StatusCode::FORBIDDEN, Some(permission)) if is_dev_only(method, path) => write!(
+                f,
+                " (the API client role lacks the \"{permission}\" permission, or the API client \
+                 has no access to the DEV environment, which Workato requires for this endpoint)"
+            ),
             (StatusCode::FORBIDDEN, Some(permission)) => write!(
                 f,
                 " (the API client role probably lacks the \"{permission}\" permission, or the \
@@ -338,8 +386,16 @@ mod tests {
         );
         assert_eq!(
             api(401, "/api/roles").missing_permission(),
-            Some("Collaborator roles (legacy)")
+            Some("Collaborator roles › List non-system roles")
         );
+        assert_eq!(
+            api(403, "/api/unknown").missing_permission(),
+            None,
+            "unknown paths fall back to the family, which names none"
+        );
+        assert!(api(403, "/api/members").needs_dev_access());
+        assert!(!api(401, "/api/members").needs_dev_access());
+        assert!(!api(403, "/api/roles").needs_dev_access());
         assert_eq!(api(404, "/api/roles").missing_permission(), None);
         assert_eq!(api(403, "/api/roles").status(), Some(StatusCode::FORBIDDEN));
     }

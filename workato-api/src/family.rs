@@ -66,8 +66,8 @@ impl Family {
     }
 
     /// The API-client role permission that most likely grants access to this family, as
-    /// Workato's "API clients" page names it; `None` for [`Family::Workspace`], which every
-    /// valid token may call.
+    /// Workato's "API clients" page names it; `None` for [`Family::Workspace`] (unknown paths;
+    /// `/api/users/me` has its own permission, see [`crate::permissions`]).
     pub fn permission(self) -> Option<&'static str> {
         match self {
             Family::Members => Some("Workspace collaborators"),

@@ -53,7 +53,12 @@
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
-//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration.
+//! - Errors: [`Error`] in [`error`]; [`BuildError`] for configuration ([`check_base_url`] is
+//!   the base-URL rule on its own).
+//! - Permissions: [`permissions`] maps each endpoint to the API-client role permission that
+//!   unlocks it, and holds [`permissions::SETUP_GUIDE`], the minimum client role a sync needs.
+//! - Trust: HTTPS trusts the platform's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   replace it, as for Go programs and OpenSSL); proxies come from `HTTPS_PROXY` / `NO_PROXY`.
 //! - Pagination: [`pagination`] holds the one abstraction behind every listing
 //!   ([`Page`], [`ItemStream`], and [`List`], the builder of listings without filters), for
 //!   both `page`/`per_page` and `page[number]`/`page[size]` styles.
@@ -85,6 +90,7 @@ pub mod ids;
 mod lenient;
 pub mod members;
 pub mod pagination;
+pub mod permissions;
 pub mod project_grants;
 pub mod project_roles;
 pub mod projects;
@@ -95,10 +101,11 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod trust;
 pub mod user_groups;
 pub mod workspace;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{check_base_url, BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use common::{EnvironmentType, RoleKind, RoleType};
 pub use data_center::{DataCenter, UnknownDataCenter};
 pub use error::{Error, Result};
@@ -108,6 +115,7 @@ pub use pagination::{ItemStream, List, Page};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use stats::ClientStats;
 pub use token::ApiToken;
+pub use trust::TrustError;
 
 pub use environment_roles::EnvironmentRole;
 pub use folders::Folder;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
 use crate::family::Family;
 use crate::handler::handler;
 use crate::ids::{FolderId, ProjectId};
@@ -33,6 +34,15 @@ handler! {
 }
 
 impl ProjectsHandler {
+    /// `GET /api/projects?page=1&per_page=1`: at most one project. The cheapest call the
+    /// setup guide's client role allows, used to check the token and base URL before a sync.
+    pub async fn first(&self) -> Result<Option<Project>> {
+        let route = Route::api(Family::Folders, ["projects"])
+            .with_pairs(&[("page", "1".to_owned()), ("per_page", "1".to_owned())]);
+        let page: Vec<Project> = self.client.get_json(&route).await?;
+        Ok(page.into_iter().next())
+    }
+
     /// `GET /api/projects`, `page`/`per_page` style: a request builder; finish with
     /// [`List::send`] (one page) or [`List::into_stream`] (every page).
     ///

@@ -1,4 +1,8 @@
-//! The workspace the token belongs to (`GET /api/users/me`), used as a connectivity check.
+//! The workspace the token belongs to (`GET /api/users/me`).
+//!
+//! Not a free connectivity check: the endpoint needs its own client-role permission
+//! ("Workspace details › Get details") and exists only for API clients with DEV access, so a
+//! client set up as ConductorOne's guide says gets 403. The connector never calls it.
 
 use serde::{Deserialize, Serialize};
 

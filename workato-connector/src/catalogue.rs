@@ -630,7 +630,10 @@ mod tests {
                 })
             })
             .collect();
-        insta::assert_json_snapshot!(rows);
+        let mut settings = insta::Settings::clone_current();
+        // Not insta's default `snapshots/`: beside the `snapshot/` module it reads as part of it.
+        settings.set_snapshot_path("catalogue_snapshots");
+        settings.bind(|| insta::assert_json_snapshot!(rows));
     }
 
     #[test]

@@ -204,14 +204,20 @@ impl WorkatoConnector {
         }
     }
 
-    /// Checks the key and base URL with one cheap call (`GET /api/users/me`).
+    /// Checks the key and base URL with one cheap call the sync makes anyway:
+    /// `GET /api/projects?page=1&per_page=1`.
+    ///
+    /// Projects are in the setup guide's client role and every sync lists them, and the page
+    /// holds at most one item. `GET /api/users/me` needs a permission the guide does not grant
+    /// (and DEV access); `GET /api/members` is unpaged, so probing it would download every
+    /// collaborator twice per sync; `GET /api/roles` disappears after the RBAC v2 migration.
     ///
     /// # Errors
     /// [`Error::Api`] (step [`Step::Validate`]) with the API error (status, Workato's message) as source.
     pub async fn validate(&self) -> Result<(), Error> {
         self.client
-            .workspace()
-            .get()
+            .projects()
+            .first()
             .await
             .map(|_| ())
             .map_err(|source| Error::api(Step::Validate, source))

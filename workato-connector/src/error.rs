@@ -11,7 +11,8 @@ use baton_model::model::ModelError;
 pub enum Step {
     /// `GET /api/members`.
     ListMembers,
-    /// The connection check made by [`crate::WorkatoConnector::validate`].
+    /// The connection check made by [`crate::WorkatoConnector::validate`]
+    /// (`GET /api/projects?page=1&per_page=1`).
     Validate,
     /// `GET /api/roles`.
     ListRoles,
@@ -45,14 +46,25 @@ pub enum Step {
     },
 }
 
-impl Step {
-    /// What to check, appended to the failure message; empty when the API error says enough.
-    fn advice(&self) -> &'static str {
-        match self {
-            Step::Validate => {
-                " (GET /api/users/me): check the API key and the data center / base URL"
+/// What to check, appended to the failure message; empty when the API error says enough.
+struct Advice<'a>(&'a Step, &'a workato_api::Error);
+
+impl fmt::Display for Advice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Advice(step, source) = *self;
+        if *step != Step::Validate {
+            return Ok(());
+        }
+        f.write_str(" (GET /api/projects)")?;
+        // By status; transport failures (TLS, DNS, refused) explain themselves in the source.
+        match source.status().map(|s| s.as_u16()) {
+            Some(401) => f.write_str(": check the API key"),
+            Some(403) => {
+                f.write_str(": the API client's role needs \"Projects & folders › List projects\"")
             }
-            _ => "",
+            Some(404) => f.write_str(": check the data center / base URL"),
+            Some(_) => f.write_str(": check the API key and the data center / base URL"),
+            None => Ok(()),
         }
     }
 }
@@ -98,8 +110,23 @@ pub enum Error {
         #[source]
         source: Box<workato_api::Error>,
     },
+    /// `GET /api/members` answered 403: the API client's role lacks "Get collaborators", or
+    /// the client has no DEV access (Workato serves collaborator endpoints only with DEV
+    /// access). Nothing can be synced without collaborators; kept apart from [`Error::Api`]
+    /// because the fix is in the API client's set-up.
+    #[error(
+        "Workato refused to list collaborators (403): the API client needs the \"{}\" \
+         permission in its client role, and access to the DEV environment (Workato serves the \
+         collaborator endpoints only to API clients with DEV access)",
+        workato_api::permissions::GET_COLLABORATORS
+    )]
+    MembersForbidden {
+        /// The API error.
+        #[source]
+        source: Box<workato_api::Error>,
+    },
     /// A Workato call failed (after the client's retries).
-    #[error("{step} failed{}", step.advice())]
+    #[error("{step} failed{}", Advice(step, source))]
     Api {
         /// The call that failed.
         step: Step,
@@ -162,8 +189,7 @@ mod tests {
             (Step::ListMembers, "listing collaborators failed"),
             (
                 Step::Validate,
-                "validating the connection failed (GET /api/users/me): check the API key and \
-                 the data center / base URL",
+                "validating the connection failed (GET /api/projects)",
             ),
             (Step::ListRoles, "listing custom roles failed"),
             (

@@ -35,7 +35,7 @@ pub fn push_go<T: Datelike + Timelike>(buf: &mut String, t: &T) {
     if nanos != 0 {
         let mut digits = 9;
         let mut n = nanos;
-        while n % 10 == 0 {
+        while n.is_multiple_of(10) {
             n /= 10;
             digits -= 1;
         }

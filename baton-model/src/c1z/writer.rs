@@ -16,6 +16,9 @@ use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
+mod raw_grants;
+pub(crate) use raw_grants::GrantKeys;
+
 /// SQLite page size of the database inside the c1z (see `C1zWriter::create`).
 const PAGE_SIZE: u32 = 16 * 1024;
 
@@ -36,7 +39,7 @@ const SEEN_CACHE_KIB: u32 = 32 * 1024;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WriterOptions {
-    /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 3.
+    /// zstd level, clamped to 1..=19 (window stays <= 8 MiB). Default 1.
     pub level: i32,
     /// SQLite page cache in KiB. Default 32 MiB: holds the hot index pages, bounded RSS
     /// (64 MiB put the 20,000-member benchmark workspace over its 250 MiB budget and expanding
@@ -492,49 +495,7 @@ impl C1zWriter {
             discovered_at: &self.ts_buf,
         };
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
-        let mut schema = self.grants_schema.borrow_mut();
-        let result = match &mut *schema {
-            GrantsSchema::Deferred(seen) => {
-                match bulk_put_grant(conn, seen, &self.options, &row) {
-                    Ok(result) => result,
-                    Err(BulkError::Row(e)) => return Err(e),
-                    Err(BulkError::Scratch(e)) => {
-                        // The deduplication state is unknown: refuse further writes rather
-                        // than risk duplicate grants.
-                        *schema = GrantsSchema::Failed;
-                        return Err(e);
-                    }
-                }
-            }
-            GrantsSchema::Complete => {
-                let n = row.insert(
-                    conn,
-                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                       principal_resource_type_id, principal_resource_id, external_id,
-                       expansion, needs_expansion, data, sync_id, discovered_at)
-                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     on conflict (external_id, sync_id) do nothing",
-                )?;
-                if n == 0 {
-                    conn.prepare_cached(
-                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                         where external_id = ?4 and sync_id = ?5",
-                    )?
-                    .execute(params![
-                        row.data,
-                        row.expansion,
-                        row.needs_expansion,
-                        row.external_id,
-                        row.sync_id
-                    ])?;
-                    Upsert::Updated
-                } else {
-                    Upsert::Inserted
-                }
-            }
-            GrantsSchema::Failed => return Err(C1zError::Closed),
-        };
-        drop(schema);
+        let result = store_grant_row(conn, &self.grants_schema, &self.options, &row)?;
         self.row_written()?;
         Ok(result)
     }
@@ -685,7 +646,12 @@ impl C1zWriter {
         // its pages), keeping peak RSS within budget.
         let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
         conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
+        let started = std::time::Instant::now();
         schema::run(conn, schema::split_at_grants_table().1)?;
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis(),
+            "grants indexes built"
+        );
         conn.execute_batch(&format!(
             "COMMIT; PRAGMA cache_size=-{}; BEGIN",
             self.options.cache_kib
@@ -708,8 +674,9 @@ impl C1zWriter {
             history.copy_late(&conn, &removed)?;
         }
         conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
+        let started = std::time::Instant::now();
         let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
-        tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), "c1z written");
+        tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), elapsed_ms = started.elapsed().as_millis(), "c1z written");
         Ok(WriteSummary {
             sync_id: self.sync_id.clone(),
             c1z_bytes,
@@ -734,10 +701,21 @@ struct GrantColumns<'a> {
     discovered_at: &'a str,
 }
 
+/// The bulk-load insert of one grant row, taking [`GrantColumns`] as `?1..?11`.
+const BULK_INSERT_GRANT: &str = "insert into v1_grants (resource_type_id, resource_id,
+   entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion,
+   needs_expansion, data, sync_id, discovered_at)
+ values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 impl GrantColumns<'_> {
     /// Runs `sql`, an insert taking the columns in declaration order as `?1..?11`.
     fn insert(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-        conn.prepare_cached(sql)?.execute(params![
+        self.execute(&mut *conn.prepare_cached(sql)?)
+    }
+
+    /// Runs `stmt`, an insert taking the columns in declaration order as `?1..?11`.
+    fn execute(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<usize> {
+        stmt.execute(params![
             self.resource_type,
             self.resource,
             self.entitlement,
@@ -751,6 +729,69 @@ impl GrantColumns<'_> {
             self.discovered_at
         ])
     }
+}
+
+/// Upserts one grant row through the deferred-index bulk path or, once the grants indexes
+/// exist, through the unique index (callers then count the row towards the transaction).
+fn store_grant_row(
+    conn: &Connection,
+    schema: &RefCell<GrantsSchema>,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, C1zError> {
+    store_grant_row_in(conn, &mut schema.borrow_mut(), options, row)
+}
+
+/// [`store_grant_row`] with the schema state already borrowed.
+fn store_grant_row_in(
+    conn: &Connection,
+    schema: &mut GrantsSchema,
+    options: &WriterOptions,
+    row: &GrantColumns<'_>,
+) -> Result<Upsert, C1zError> {
+    let result = match schema {
+            GrantsSchema::Deferred(seen) => {
+                let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
+                match bulk_put_grant(conn, seen, options, row, &mut *insert) {
+                    Ok(result) => result,
+                    Err(BulkError::Row(e)) => return Err(e),
+                    Err(BulkError::Scratch(e)) => {
+                        // The deduplication state is unknown: refuse further writes rather
+                        // than risk duplicate grants.
+                        *schema = GrantsSchema::Failed;
+                        return Err(e);
+                    }
+                }
+            }
+            GrantsSchema::Complete => {
+                let n = row.insert(
+                    conn,
+                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+                       principal_resource_type_id, principal_resource_id, external_id,
+                       expansion, needs_expansion, data, sync_id, discovered_at)
+                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     on conflict (external_id, sync_id) do nothing",
+                )?;
+                if n == 0 {
+                    conn.prepare_cached(
+                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+                         where external_id = ?4 and sync_id = ?5",
+                    )?
+                    .execute(params![
+                        row.data,
+                        row.expansion,
+                        row.needs_expansion,
+                        row.external_id,
+                        row.sync_id
+                    ])?;
+                    Upsert::Updated
+                } else {
+                    Upsert::Inserted
+                }
+            }
+            GrantsSchema::Failed => return Err(C1zError::Closed),
+        };
+    Ok(result)
 }
 
 /// A failed bulk-load upsert: whether the deduplication state is still trustworthy.
@@ -768,12 +809,13 @@ impl<E: Into<C1zError>> From<E> for BulkError {
 }
 
 /// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
-/// (opened at the first grant).
+/// (opened at the first grant); `insert` is [`BULK_INSERT_GRANT`] prepared on `conn`.
 fn bulk_put_grant(
     conn: &Connection,
     seen: &mut Option<SeenKeys>,
     options: &WriterOptions,
     row: &GrantColumns<'_>,
+    insert: &mut rusqlite::Statement<'_>,
 ) -> Result<Upsert, BulkError> {
     let seen = match seen {
         Some(seen) => seen,
@@ -810,13 +852,7 @@ fn bulk_put_grant(
             Ok(Upsert::Updated)
         }
         Claim::New(pending) => {
-            let inserted = row.insert(
-                conn,
-                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                   principal_resource_type_id, principal_resource_id, external_id,
-                   expansion, needs_expansion, data, sync_id, discovered_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            );
+            let inserted = row.execute(insert);
             if let Err(e) = inserted {
                 seen.release(pending, row.external_id)
                     .map_err(BulkError::Scratch)?;

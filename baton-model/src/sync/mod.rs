@@ -9,6 +9,7 @@ mod connector;
 mod expand;
 mod progress;
 mod syncer;
+mod writer_thread;
 
 pub use connector::{Connector, ConnectorError, Page, PageToken};
 pub use progress::{Counts, Phase, Progress};
@@ -27,6 +28,9 @@ pub enum SyncError {
         #[source]
         source: ConnectorError,
     },
+    /// The c1z writer thread stopped before answering (it panicked).
+    #[error("the c1z writer thread stopped unexpectedly")]
+    WriterStopped,
     /// Writing the c1z failed.
     #[error("writing the c1z failed")]
     C1z(#[from] C1zError),

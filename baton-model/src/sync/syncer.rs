@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use super::connector::{Connector, ConnectorError, Page, PageToken};
 use super::expand;
 use super::progress::{Counts, Phase, Progress};
+use super::writer_thread::{ExpandFn, Write, WriterThread};
 use super::SyncError;
 use crate::c1z::annotations;
-use crate::c1z::{C1zWriter, Upsert, WriterOptions};
+use crate::c1z::WriterOptions;
+use crate::model::ids::resource_key as key;
 use crate::proto::{
     BatonId, ChildResourceType, GrantExpandable, InsertResourceGrants, Resource, ResourceId,
     ResourceType, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, Trait,
@@ -59,6 +61,8 @@ pub struct Syncer<C> {
     progress: Option<ProgressFn>,
     type_filter: Option<Vec<String>>,
     writer_options: WriterOptions,
+    #[cfg(feature = "reference-expansion")]
+    reference_expansion: bool,
 }
 
 impl<C> fmt::Debug for Syncer<C> {
@@ -78,6 +82,8 @@ impl<C: Connector> Syncer<C> {
             progress: None,
             type_filter: None,
             writer_options: WriterOptions::default(),
+            #[cfg(feature = "reference-expansion")]
+            reference_expansion: false,
         }
     }
 
@@ -103,14 +109,25 @@ impl<C: Connector> Syncer<C> {
         self
     }
 
+    /// Expands grants with the earlier implementation that reads and writes through the grants
+    /// indexes (slower; for comparing the two in tests).
+    #[cfg(feature = "reference-expansion")]
+    pub fn reference_expansion(mut self, on: bool) -> Self {
+        self.reference_expansion = on;
+        self
+    }
+
     /// Runs the sync and atomically writes `out`. On error `out` is left as it was.
+    ///
+    /// The c1z is written on a thread of its own (SQLite, grant expansion, compression and
+    /// fsync never run on the async executor), fed through a bounded queue.
     pub async fn run(&self, out: impl AsRef<Path>) -> Result<SyncSummary, SyncError> {
         let started = Instant::now();
-        let writer = C1zWriter::create_with(out.as_ref(), self.writer_options.clone())?;
+        let writer =
+            WriterThread::start(out.as_ref().to_path_buf(), self.writer_options.clone()).await?;
         let mut run = Run {
             syncer: self,
             writer,
-            counts: Counts::default(),
             types: HashMap::new(),
             type_order: Vec::new(),
             needs_expansion: false,
@@ -120,12 +137,24 @@ impl<C: Connector> Syncer<C> {
         run.entitlements().await?;
         run.grants().await?;
         if run.needs_expansion {
+            run.writer.flush().await?;
             run.report(Phase::Expansion);
-            run.counts.expanded_grants = expand::expand(&mut run.writer)?;
+            #[cfg(feature = "reference-expansion")]
+            let expand: ExpandFn = if self.reference_expansion {
+                expand::expand_reference
+            } else {
+                expand::expand
+            };
+            #[cfg(not(feature = "reference-expansion"))]
+            let expand: ExpandFn = expand::expand;
+            run.writer.expand(expand).await?;
         }
+        run.writer.flush().await?;
         run.report(Phase::Writing);
-        let counts = run.counts;
-        let written = run.writer.finish()?;
+        let Run { writer, .. } = run;
+        let counts_of = writer.counts_handle();
+        let written = writer.finish().await?;
+        let counts = counts_of.snapshot();
         self.emit(Phase::Done, counts);
         let summary = SyncSummary {
             sync_id: written.sync_id,
@@ -159,8 +188,7 @@ impl<C: Connector> Syncer<C> {
 /// State of one sync run.
 struct Run<'a, C> {
     syncer: &'a Syncer<C>,
-    writer: C1zWriter,
-    counts: Counts,
+    writer: WriterThread,
     types: HashMap<String, ResourceType>,
     type_order: Vec<String>,
     needs_expansion: bool,
@@ -184,10 +212,6 @@ fn connector_err(what: impl Into<String>) -> impl FnOnce(ConnectorError) -> Sync
     move |source| SyncError::Connector { what, source }
 }
 
-fn key(id: &ResourceId) -> String {
-    format!("{}:{}", id.resource_type, id.resource)
-}
-
 /// The annotation message a resource of a type with `t` must carry.
 fn required_trait(t: i32) -> Option<&'static str> {
     match Trait::try_from(t).ok()? {
@@ -202,7 +226,7 @@ fn required_trait(t: i32) -> Option<&'static str> {
 
 impl<C: Connector> Run<'_, C> {
     fn report(&self, phase: Phase) {
-        self.syncer.emit(phase, self.counts);
+        self.syncer.emit(phase, self.writer.counts());
     }
 
     fn type_has<M: prost::Name>(&self, type_id: &str) -> bool {
@@ -240,8 +264,7 @@ impl<C: Connector> Run<'_, C> {
                     tracing::warn!(resource_type = %rt.id, "duplicate resource type; keeping the first");
                     continue;
                 }
-                self.writer.put_resource_type(&rt)?;
-                self.counts.resource_types += 1;
+                self.writer.write(Write::ResourceType(rt.clone())).await?;
                 self.type_order.push(rt.id.clone());
                 self.types.insert(rt.id.clone(), rt);
             }
@@ -303,21 +326,25 @@ impl<C: Connector> Run<'_, C> {
                 .resources(type_id, parent, page.clone())
                 .await
                 .map_err(connector_err(what()))?;
+            let mut valid = Vec::with_capacity(items.len());
             for mut r in items {
-                let Some(id) = r.id.clone().filter(|id| !id.resource.is_empty()) else {
+                let Some(id) = r.id.as_ref().filter(|id| !id.resource.is_empty()) else {
                     tracing::warn!(display_name = %r.display_name, "dropping resource without id");
                     continue;
                 };
-                self.validate_resource(&r, &id)?;
-                if self.writer.has_resource(&id)? {
-                    tracing::warn!(resource = %key(&id), "duplicate resource in sync; keeping the first");
-                    continue;
-                }
+                self.validate_resource(&r, id)?;
                 if r.parent_resource_id.is_none() {
                     r.parent_resource_id = parent.cloned();
                 }
-                self.writer.put_resource(&r)?;
-                self.counts.resources += 1;
+                valid.push(r);
+            }
+            let (stored, inserted) = self.writer.put_resources(valid).await?;
+            for (r, new) in stored.into_iter().zip(inserted) {
+                let Some(id) = r.id.as_ref() else { continue };
+                if !new {
+                    tracing::warn!(resource = %key(id), "duplicate resource in sync; keeping the first");
+                    continue;
+                }
                 for child in r
                     .annotations
                     .iter()
@@ -328,7 +355,7 @@ impl<C: Connector> Run<'_, C> {
                             children.push((c.resource_type_id, id.clone()));
                         }
                         _ => {
-                            tracing::warn!(resource = %key(&id), "ignoring malformed ChildResourceType")
+                            tracing::warn!(resource = %key(id), "ignoring malformed ChildResourceType")
                         }
                     }
                 }
@@ -370,7 +397,10 @@ impl<C: Connector> Run<'_, C> {
         self.report(Phase::Entitlements);
         let mut after = 0;
         loop {
-            let batch = self.writer.resources_after(after, RESOURCE_BATCH)?;
+            let batch = self
+                .writer
+                .call(move |w| Ok(w.resources_after(after, RESOURCE_BATCH)?))
+                .await?;
             let Some((last, _)) = batch.last() else {
                 return Ok(());
             };
@@ -408,9 +438,7 @@ impl<C: Connector> Run<'_, C> {
                     tracing::warn!(resource = %rkey, entitlement = %e.id, "dropping entitlement without id or resource");
                     continue;
                 }
-                if self.writer.put_entitlement(&e)? == Upsert::Inserted {
-                    self.counts.entitlements += 1;
-                }
+                self.writer.write(Write::Entitlement(e)).await?;
             }
             self.report(Phase::Entitlements);
             page = next_token(&page, next, what)?;
@@ -424,10 +452,13 @@ impl<C: Connector> Run<'_, C> {
         self.report(Phase::Grants);
         // Resources stored during this phase (InsertResourceGrants) are not listed again,
         // like Go, whose grant actions come from the resources phase.
-        let last_listed = self.writer.max_resource_row()?;
+        let last_listed = self.writer.call(|w| Ok(w.max_resource_row()?)).await?;
         let mut after = 0;
         loop {
-            let batch = self.writer.resources_after(after, RESOURCE_BATCH)?;
+            let batch = self
+                .writer
+                .call(move |w| Ok(w.resources_after(after, RESOURCE_BATCH)?))
+                .await?;
             let Some((last, _)) = batch.last() else {
                 return Ok(());
             };
@@ -463,15 +494,13 @@ impl<C: Connector> Run<'_, C> {
             let insert_resources = annotations::has::<InsertResourceGrants>(&page_annotations);
             for g in items {
                 if insert_resources {
-                    self.insert_grant_resource(&g)?;
+                    self.insert_grant_resource(&g).await?;
                 }
                 if !self.needs_expansion {
                     self.needs_expansion = annotations::first::<GrantExpandable>(&g.annotations)
                         .is_some_and(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
                 }
-                if self.writer.put_grant(&g)? == Upsert::Inserted {
-                    self.counts.grants += 1;
-                }
+                self.writer.write(Write::Grant(g)).await?;
             }
             self.report(Phase::Grants);
             page = next_token(&page, next, what)?;
@@ -481,19 +510,18 @@ impl<C: Connector> Run<'_, C> {
         }
     }
 
-    /// `InsertResourceGrants`: store the grant's entitlement resource unless already stored.
-    fn insert_grant_resource(&mut self, g: &crate::proto::Grant) -> Result<(), SyncError> {
+    /// `InsertResourceGrants`: store the grant's entitlement resource unless already stored
+    /// (validated here, the outcome applied only if it is new).
+    async fn insert_grant_resource(&mut self, g: &crate::proto::Grant) -> Result<(), SyncError> {
         let Some(res) = g.entitlement.as_ref().and_then(|e| e.resource.as_ref()) else {
             return Ok(());
         };
         let Some(id) = res.id.as_ref() else {
             return Ok(());
         };
-        if !self.writer.has_resource(id)? {
-            self.validate_resource(res, id)?;
-            self.writer.put_resource(res)?;
-            self.counts.resources += 1;
-        }
-        Ok(())
+        let valid = self.validate_resource(res, id);
+        self.writer
+            .write(Write::GrantResource(res.clone(), valid))
+            .await
     }
 }

@@ -735,3 +735,260 @@ async fn filter_duplicates_missing_sources_and_insert_resource_grants() {
         .expect("r")
         .is_empty());
 }
+
+/// Syncs `c` with the in-memory expansion and with the reference one (through the grants
+/// indexes); both must write the same grants, in the same rows, with the same data.
+async fn expansion_matches_reference(c: &MemConnector) -> Vec<Grant> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut out = Vec::new();
+    for (name, reference) in [("fast.c1z", false), ("reference.c1z", true)] {
+        let path = out_path(&dir, name);
+        Syncer::new(c.clone())
+            .reference_expansion(reference)
+            .run(&path)
+            .await
+            .expect("sync");
+        let r = C1zReader::open(&path).expect("open");
+        out.push(r.grants(&GrantFilter::default()).expect("grants"));
+    }
+    let reference = out.pop().expect("reference");
+    let fast = out.pop().expect("fast");
+    let ids = |gs: &[Grant]| gs.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&fast), ids(&reference));
+    for (f, r) in fast.iter().zip(&reference) {
+        assert_eq!(f.sources, r.sources, "sources of {}", f.id);
+        assert_eq!(f, r, "grant {}", f.id);
+    }
+    fast
+}
+
+#[tokio::test]
+async fn expansion_matches_reference_on_the_fixed_workspaces() {
+    for c in [workspace(), chain(false), chain(true)] {
+        let grants = expansion_matches_reference(&c).await;
+        assert!(grants.iter().any(|g| g.sources.is_some()));
+    }
+}
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Random nested groups: users and groups hold memberships directly, and groups' members
+/// are expanded into other groups (any shape: chains, cycles, self-loops, shallow edges,
+/// type filters), so that many members hold a group both directly and through expansion.
+fn random_groups(seed: u64) -> MemConnector {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut c = MemConnector::default();
+    base_types(&mut c);
+    let groups: Vec<Resource> = (0..8).map(|i| group(&format!("g{i}"))).collect();
+    for g in &groups {
+        c.add_resource(g.clone());
+        c.add_entitlement(member_of(g));
+    }
+    for u in 0..25 {
+        c.add_resource(user(&format!("u{u}")));
+    }
+    for (i, g) in groups.iter().enumerate() {
+        let member = member_of(g);
+        let on = format!("group:g{i}");
+        for _ in 0..rng.below(10) {
+            let who = resource_id("user", format!("u{}", rng.below(25)));
+            c.add_grant(&on, GrantBuilder::new(&member, &who).build().expect("g"));
+        }
+        for _ in 0..rng.below(4) {
+            let from = rng.below(groups.len());
+            let source = format!("group:g{from}:member");
+            let types: &[&str] = match rng.below(3) {
+                0 => &[],
+                1 => &["user"],
+                _ => &["group"],
+            };
+            let grant = GrantBuilder::new(&member, &resource_id("group", format!("g{from}")))
+                .expandable(&[source.as_str()], rng.below(3) == 0, types)
+                .build()
+                .expect("g");
+            c.add_grant(&on, grant);
+        }
+    }
+    c
+}
+
+#[tokio::test]
+async fn expansion_matches_reference_on_random_graphs() {
+    let mut updated_direct = 0;
+    let mut several_sources = 0;
+    for seed in 1..=30 {
+        let grants = expansion_matches_reference(&random_groups(seed)).await;
+        let immutable = |g: &Grant| {
+            g.annotations
+                .iter()
+                .any(|a| proto::type_name(a) == "c1.connector.v2.GrantImmutable")
+        };
+        updated_direct += grants
+            .iter()
+            .filter(|g| !immutable(g) && g.sources.is_some())
+            .count();
+        several_sources += grants
+            .iter()
+            .filter(|g| g.sources.as_ref().is_some_and(|s| s.sources.len() > 1))
+            .count();
+    }
+    // Both halves of the fixpoint ran: direct grants gained sources, and grants were reached
+    // from several sources.
+    assert!(updated_direct > 0);
+    assert!(several_sources > 0);
+}
+
+/// A generated workspace served from memory in pages of 1,000: `users` users, all members
+/// of group `g0`, and a chain of `groups` groups whose members are expanded into the next
+/// one, so expansion creates `users × (groups − 1)` grants.
+struct ChainConnector {
+    users: usize,
+    groups: usize,
+}
+
+const CHAIN_PAGE: usize = 1_000;
+
+fn paged<T>(total: usize, token: Option<PageToken>, item: impl Fn(usize) -> T) -> Page<T> {
+    let start: usize = token.map_or(0, |t| t.as_str().parse().expect("token"));
+    let end = (start + CHAIN_PAGE).min(total);
+    let items = (start..end).map(item).collect();
+    if end < total {
+        Page::with_next(items, end.to_string())
+    } else {
+        Page::last(items)
+    }
+}
+
+#[async_trait]
+impl Connector for ChainConnector {
+    async fn resource_types(
+        &self,
+        _token: Option<PageToken>,
+    ) -> Result<Page<ResourceType>, ConnectorError> {
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        Ok(Page::last(c.types))
+    }
+
+    async fn resources(
+        &self,
+        resource_type_id: &str,
+        parent: Option<&ResourceId>,
+        token: Option<PageToken>,
+    ) -> Result<Page<Resource>, ConnectorError> {
+        Ok(match (resource_type_id, parent) {
+            ("user", None) => paged(self.users, token, |u| user(&format!("u{u}"))),
+            ("group", None) => paged(self.groups, token, |g| group(&format!("g{g}"))),
+            _ => Page::last(Vec::new()),
+        })
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _token: Option<PageToken>,
+    ) -> Result<Page<Entitlement>, ConnectorError> {
+        Ok(Page::last(vec![member_of(resource)]))
+    }
+
+    async fn grants(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Result<Page<Grant>, ConnectorError> {
+        let id = resource.id.as_ref().expect("id");
+        let member = member_of(resource);
+        let n: usize = id.resource.trim_start_matches('g').parse().expect("group");
+        if n == 0 {
+            return Ok(paged(self.users, token, |u| {
+                GrantBuilder::new(&member, &resource_id("user", format!("u{u}")))
+                    .build()
+                    .expect("g")
+            }));
+        }
+        let previous = format!("g{}", n - 1);
+        let source = format!("group:{previous}:member");
+        Ok(Page::last(vec![GrantBuilder::new(
+            &member,
+            &resource_id("group", previous),
+        )
+        .expandable(&[source.as_str()], false, &["user"])
+        .build()
+        .expect("g")]))
+    }
+}
+
+/// A sync on a current-thread runtime leaves the runtime free: a 10 ms timer on the same
+/// thread keeps ticking while expansion, index building and compression run. Before the
+/// writer had its own thread no tick could happen between the expansion report and the end
+/// of the sync (no await in between), so "at least 3 ticks" cannot pass by accident, and on
+/// a slow or loaded machine the span only grows.
+#[test]
+fn timer_keeps_ticking_on_a_current_thread_runtime_during_a_sync() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let ticks = Arc::new(AtomicU64::new(0));
+    let marks: Arc<Mutex<Vec<(Phase, u64)>>> = Arc::default();
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = out_path(&dir, "chain.c1z");
+    let summary = runtime.block_on(async {
+        let counter = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_millis(10));
+            // Missed ticks are skipped, not replayed in a burst: a blocked runtime would
+            // show as missing ticks, not catch up afterwards.
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                interval.tick().await;
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let (seen, counter) = (marks.clone(), ticks.clone());
+        let summary = Syncer::new(ChainConnector {
+            users: 5_000,
+            groups: 12,
+        })
+        .progress(move |p| {
+            if matches!(p.phase, Phase::Expansion | Phase::Done) {
+                let mut m = seen.lock().expect("lock");
+                if m.last().map(|(ph, _)| *ph) != Some(p.phase) {
+                    m.push((p.phase, counter.load(Ordering::Relaxed)));
+                }
+            }
+        })
+        .run(&out)
+        .await
+        .expect("sync");
+        ticker.abort();
+        summary
+    });
+    assert_eq!(summary.expanded_grants, 5_000 * 11);
+    let marks = marks.lock().expect("lock").clone();
+    let at = |phase: Phase| {
+        marks
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map(|(_, t)| *t)
+            .expect("phase reported")
+    };
+    let during = at(Phase::Done) - at(Phase::Expansion);
+    assert!(
+        during >= 3,
+        "the timer ticked {during} times while the sync expanded and wrote ({marks:?})"
+    );
+}

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::support::{command, run};
+use crate::support::{command, run, GRANT_OPERATOR};
 
 #[test]
 fn demo_writes_a_c1z_and_says_what_to_try() {
@@ -74,16 +74,7 @@ fn demo_serve_keeps_the_fake_running() {
     // The printed hint works: a grant against the served fake, using the demo's c1z.
     let out = run(
         dir.path(),
-        &[
-            "-f",
-            "demo.c1z",
-            "--grant-entitlement",
-            "role:Operator:collaborator-has",
-            "--grant-principal",
-            "1002",
-            "--grant-principal-type",
-            "collaborator",
-        ],
+        &[&["-f", "demo.c1z"][..], &GRANT_OPERATOR].concat(),
         &env_ref,
     );
     child.kill().unwrap();

@@ -1,8 +1,6 @@
 //! The command line run in-process: help, the `config` schema, usage errors and exit codes.
 
-use baton_workato_cli::config::Env;
-use baton_workato_cli::logging::Capture;
-use baton_workato_cli::{run_with, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use baton_workato_cli::{run_with, Capture, Env, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// (snapshot name, arguments, environment)
 type NamedCase<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
@@ -288,7 +286,7 @@ fn runtime_errors_print_once_with_exit_1_and_logs_never_show_the_key() {
     assert_eq!(out.code, EXIT_FAILED, "{}", out.stderr);
     assert!(!out.stderr.contains(KEY), "{}", out.stderr);
     // The configuration is logged at debug level, with the key redacted.
-    assert!(out.stderr.contains("Secret([REDACTED])"), "{}", out.stderr);
+    assert!(out.stderr.contains("ApiToken(***)"), "{}", out.stderr);
     assert!(
         out.stderr.contains("visible in the process list"),
         "{}",

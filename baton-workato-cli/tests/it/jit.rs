@@ -2,10 +2,9 @@
 //! grant, sync shows it, grant again (already exists), revoke, revoke again (already
 //! revoked), sync shows it gone. Plus the c1z look-ups that fail before any API call.
 
-use crate::support::{fake_env, fake_with_token, run_env};
-
-const ENT: &str = "role:Operator:collaborator-has";
-const GRANT: &str = "role:Operator:collaborator-has:collaborator:1002";
+use crate::support::{
+    fake_env, fake_with_token, run_env, GRANT_OPERATOR, OPERATOR as ENT, OPERATOR_GRANT as GRANT,
+};
 
 async fn operator_grants(dir: &std::path::Path) -> String {
     let out = run_env(dir, &["inspect", "grants", "--entitlement", ENT], &[]).await;
@@ -19,14 +18,7 @@ async fn full_jit_cycle() {
     let dir = tempfile::tempdir().unwrap();
     let env = fake_env(&fake);
     let d = dir.path();
-    let grant_args = [
-        "--grant-entitlement",
-        ENT,
-        "--grant-principal",
-        "1002",
-        "--grant-principal-type",
-        "collaborator",
-    ];
+    let grant_args = GRANT_OPERATOR;
 
     // Carol (1002) has no role before.
     assert_eq!(run_env(d, &[], &env).await.code, 0);

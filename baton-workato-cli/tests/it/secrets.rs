@@ -1,7 +1,9 @@
 //! The API key never appears in stdout, stderr or the c1z, at any log level, in both log
 //! formats, for a sync, a provisioning call and a failure.
 
-use crate::support::{c1z_payload, fake_with_token, run_env, SECRET_KEY};
+use crate::support::{
+    c1z_payload, fake_with_token, run_env, GRANT_OPERATOR, OPERATOR_GRANT, SECRET_KEY,
+};
 
 fn assert_clean(what: &str, text: &str) {
     assert!(!text.contains(SECRET_KEY), "{what} contains the API key");
@@ -32,20 +34,10 @@ async fn the_api_key_never_leaks() {
             let base = ["--log-level", "trace", "--log-format", format];
             let runs: Vec<Vec<&str>> = vec![
                 vec![],
-                vec![
-                    "--grant-entitlement",
-                    "role:Operator:collaborator-has",
-                    "--grant-principal",
-                    "1002",
-                    "--grant-principal-type",
-                    "collaborator",
-                ],
+                GRANT_OPERATOR.to_vec(),
                 // The revoke reads the grant from the c1z: sync it in first.
                 vec![],
-                vec![
-                    "--revoke-grant",
-                    "role:Operator:collaborator-has:collaborator:1002",
-                ],
+                vec!["--revoke-grant", OPERATOR_GRANT],
             ];
             for extra in runs {
                 let mut argv: Vec<&str> = base.to_vec();

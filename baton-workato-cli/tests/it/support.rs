@@ -6,6 +6,20 @@ use std::process::{Command, Stdio};
 /// A distinctive API key: tests scan every output for it.
 pub const SECRET_KEY: &str = "wrk-TOPSECRET-9f3c2e71-do-not-print";
 
+/// The entitlement the just-in-time tests grant: the Operator role.
+pub const OPERATOR: &str = "role:Operator:collaborator-has";
+/// Its grant to collaborator 1002 (Carol, who holds no role in the default workspace).
+pub const OPERATOR_GRANT: &str = "role:Operator:collaborator-has:collaborator:1002";
+/// The flags granting [`OPERATOR`] to collaborator 1002.
+pub const GRANT_OPERATOR: [&str; 6] = [
+    "--grant-entitlement",
+    OPERATOR,
+    "--grant-principal",
+    "1002",
+    "--grant-principal-type",
+    "collaborator",
+];
+
 /// What a run printed and returned.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -35,16 +49,28 @@ pub fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_baton-workato"))
 }
 
-/// A command for the binary with a clean `BATON_*` environment, run in `dir`.
+/// A command for the binary run in `dir`, inheriting no configuration (`BATON_*`), proxy
+/// (`*_PROXY`) or trust-store (`SSL_CERT_FILE`, `SSL_CERT_DIR`) variable from the test's
+/// environment: a test sets what it means.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(binary());
     cmd.current_dir(dir).args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("BATON_") {
+        let name = k.to_string_lossy().to_ascii_uppercase();
+        if name.starts_with("BATON_")
+            || name.ends_with("_PROXY")
+            || name == "SSL_CERT_FILE"
+            || name == "SSL_CERT_DIR"
+        {
             cmd.env_remove(k);
         }
     }
     cmd
+}
+
+/// The last line of stderr: the error report a person reads.
+pub fn error_line(out: &Output) -> &str {
+    out.stderr.lines().last().unwrap_or_default()
 }
 
 /// Runs `cmd` to completion (blocking).

@@ -128,6 +128,28 @@ async fn sync_resource_types_limits_the_sync_and_rejects_unknown_ids() {
     assert_eq!(fake.total_requests(), 0, "a usage error calls nothing");
     assert_eq!(std::fs::read(dir.path().join("sync.c1z")).unwrap(), before);
 
+    // Folders are found under projects: asking for them alone is refused, not an empty sync.
+    let out = run_env(dir.path(), &["--sync-resource-types", "folder"], &env).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    insta::assert_snapshot!("sync_folder_without_project", out.stderr);
+    assert_eq!(fake.total_requests(), 0, "a usage error calls nothing");
+    assert_eq!(std::fs::read(dir.path().join("sync.c1z")).unwrap(), before);
+    let out = run_env(
+        dir.path(),
+        &["--sync-resource-types", "project,folder"],
+        &env,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let folders = run_env(
+        dir.path(),
+        &["inspect", "resources", "--resource-type", "folder"],
+        &[],
+    )
+    .await;
+    assert_eq!(folders.code, 0, "{}", folders.stderr);
+    assert!(folders.stdout.lines().count() > 1, "{}", folders.stdout);
+
     let out = run_env(dir.path(), &["--sync-resources", "collaborator:1000"], &env).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
@@ -206,6 +228,6 @@ async fn a_failed_sync_leaves_the_previous_c1z_byte_identical() {
         before,
         "500 storm: c1z changed"
     );
-    // No temp file left behind.
-    assert_eq!(listing(dir.path()), ["sync.c1z"]);
+    // No temp file left behind; the empty `.lock` sidecar stays by design (see README).
+    assert_eq!(listing(dir.path()), ["sync.c1z", "sync.c1z.lock"]);
 }

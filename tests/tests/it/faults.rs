@@ -736,6 +736,9 @@ async fn child_sync() {
     let Ok(mode) = std::env::var(CHILD_MODE) else {
         return;
     };
+    // libtest has printed `test faults::child_sync ... ` with no newline: end that line so
+    // every marker below starts a line of its own, even when it is the first thing printed.
+    println!();
     let out = PathBuf::from(std::env::var(CHILD_OUT).expect("child out"));
     assert!(mode == "kill" || mode == "disk-full", "unknown mode {mode}");
     let freeze = mode == "kill";

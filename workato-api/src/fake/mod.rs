@@ -48,8 +48,26 @@
 //! Every request is (1) counted under its route template (`"GET /api/members/:id"`) and
 //! family, (2) delayed by [`FakeWorkato::set_latency`], (3) authenticated — a missing or wrong
 //! `Authorization: Bearer <token>` answers 401 `{"message":"Unauthorized"}` before anything
-//! else, (4) refused with JSON 404 if no route matches, (5) rate-limited per family,
-//! (6) subjected to the first matching injected [`Fault`], then (7) answered from the state.
+//! else, (4) refused with JSON 404 if no route matches, (5) refused with 403
+//! `{"message":"Forbidden"}` if the API client's [`Profile`] does not list the endpoint or its
+//! [`EnvironmentScope`] lacks DEV for a DEV-only endpoint (counted in
+//! [`FakeWorkato::forbidden`]), (6) rate-limited per family, (7) subjected to the first
+//! matching injected [`Fault`], then (8) answered from the state.
+//!
+//! # API-client permissions
+//!
+//! [`FakeWorkato::builder`] sets the client role: [`Profile::Full`] (default, the demo's),
+//! [`Profile::SetupGuide`] (exactly ConductorOne's setup guide),
+//! [`Profile::SetupGuideReadonly`] (without `PUT /api/members/:id`), [`Profile::RbacV2`]
+//! (plus environment roles, project roles and grants, groups) or a custom list; and the scope:
+//! [`EnvironmentScope::Prod`] models a client without DEV access, refused on the collaborator
+//! endpoints and `/api/users/me`. [`FakeWorkato::requests_outside`] lists what a run called
+//! beyond a profile.
+//!
+//! # TLS
+//!
+//! [`FakeBuilder::tls`] serves HTTPS with a [`TlsIdentity`] (PEM chain and key), so tests can
+//! check certificate trust (`SSL_CERT_FILE`) and CONNECT proxies against a CA they mint.
 //!
 //! # Choices where the real API is unconfirmed
 //!
@@ -72,6 +90,18 @@
 //! - 429 bodies are `{"message":"Too many requests"}` with `Retry-After` in whole seconds.
 //!
 //! [`FakeWorkato::set_latency`]: crate::fake::FakeWorkato::set_latency
+//! [`FakeWorkato::builder`]: crate::fake::FakeWorkato::builder
+//! [`FakeWorkato::forbidden`]: crate::fake::FakeWorkato::forbidden
+//! [`FakeWorkato::requests_outside`]: crate::fake::FakeWorkato::requests_outside
+//! [`FakeBuilder::tls`]: crate::fake::FakeBuilder::tls
+//! [`TlsIdentity`]: crate::fake::TlsIdentity
+//! [`Profile`]: crate::fake::Profile
+//! [`Profile::Full`]: crate::fake::Profile::Full
+//! [`Profile::SetupGuide`]: crate::fake::Profile::SetupGuide
+//! [`Profile::SetupGuideReadonly`]: crate::fake::Profile::SetupGuideReadonly
+//! [`Profile::RbacV2`]: crate::fake::Profile::RbacV2
+//! [`EnvironmentScope`]: crate::fake::EnvironmentScope
+//! [`EnvironmentScope::Prod`]: crate::fake::EnvironmentScope::Prod
 //! [`FakeWorkato::snapshot`]: crate::fake::FakeWorkato::snapshot
 //! [`FakeWorkato`]: crate::fake::FakeWorkato
 //! [`Fault`]: crate::fake::Fault
@@ -86,17 +116,21 @@
 mod faults;
 mod generate;
 mod privileges;
+mod profile;
 mod routes;
 mod seed;
 mod server;
 mod state;
+mod tls;
 
 pub use faults::Fault;
 pub use generate::GenParams;
+pub use profile::{is_dev_only, EnvironmentScope, Profile, UnknownProfile};
 pub use seed::{
     EnvironmentRole, FakeId, FakeMember, Folder, LegacyRole, MemberRole, Privileges, Project,
     ProjectGrant, ProjectRole, Seed, UserGroup, Workspace, DEFAULT_TOKEN, NO_ACCESS_INPUT,
     NO_ACCESS_LISTED,
 };
-pub use server::FakeWorkato;
+pub use server::{FakeBuilder, FakeWorkato};
 pub use state::Invitation;
+pub use tls::TlsIdentity;

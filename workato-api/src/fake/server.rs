@@ -15,16 +15,22 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::faults::{Fault, Faults, RateLimiter};
+use super::profile::{EnvironmentScope, Profile};
 use super::routes::{self, Reply, Req};
 use super::seed::{FakeMember, MemberRole, ProjectGrant, Seed};
 use super::state::{Invitation, State};
+use super::tls::{TlsIdentity, TlsListener};
 
 /// Counters, limiter, faults and latency: everything about *how* the server answers.
 #[derive(Debug)]
 struct Control {
     requests: BTreeMap<String, u64>,
     families: BTreeMap<String, u64>,
+    /// Requests refused with 403 by the profile or the environment scope, by template.
+    forbidden: BTreeMap<String, u64>,
     throttled: u64,
+    profile: Profile,
+    scope: EnvironmentScope,
     limiter: RateLimiter,
     faults: Faults,
     latency: Duration,
@@ -53,23 +59,54 @@ impl Shared {
 /// accepting connections when the handle is dropped or [`FakeWorkato::shutdown`] is awaited.
 pub struct FakeWorkato {
     addr: SocketAddr,
+    tls: bool,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
-impl FakeWorkato {
-    /// Bind `127.0.0.1:0` and serve `seed` until dropped.
-    pub async fn start(seed: Seed) -> io::Result<FakeWorkato> {
+/// Configures a [`FakeWorkato`] before it starts; see [`FakeWorkato::builder`].
+#[derive(Debug)]
+pub struct FakeBuilder {
+    seed: Seed,
+    profile: Profile,
+    scope: EnvironmentScope,
+    tls: Option<TlsIdentity>,
+}
+
+impl FakeBuilder {
+    /// The API client's client role (default [`Profile::Full`]).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The API client's environments (default [`EnvironmentScope::All`]).
+    pub fn environment_scope(mut self, scope: EnvironmentScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Serve HTTPS with `identity` instead of plain HTTP.
+    pub fn tls(mut self, identity: TlsIdentity) -> Self {
+        self.tls = Some(identity);
+        self
+    }
+
+    /// Bind `127.0.0.1:0` and serve until the handle is dropped.
+    pub async fn start(self) -> io::Result<FakeWorkato> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            token: seed.token.clone(),
-            state: Mutex::new(State::new(seed)),
+            token: self.seed.token.clone(),
+            state: Mutex::new(State::new(self.seed)),
             control: Mutex::new(Control {
                 requests: BTreeMap::new(),
                 families: BTreeMap::new(),
+                forbidden: BTreeMap::new(),
                 throttled: 0,
+                profile: self.profile,
+                scope: self.scope,
                 limiter: RateLimiter::new(),
                 faults: Faults::default(),
                 latency: Duration::ZERO,
@@ -79,27 +116,79 @@ impl FakeWorkato {
             .fallback(handle)
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-                // Either a shutdown request or the handle being dropped ends the server.
-                let _ = stopped.await;
-            });
-            if let Err(error) = server.await {
-                tracing::warn!(%error, "fake Workato server stopped with an error");
+        // Either a shutdown request or the handle being dropped ends the server.
+        let stopped = async move {
+            let _ = stopped.await;
+        };
+        let tls = self.tls.is_some();
+        let task = match self.tls {
+            None => tokio::spawn(async move {
+                let server = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                if let Err(error) = server.await {
+                    tracing::warn!(%error, "fake Workato server stopped with an error");
+                }
+            }),
+            Some(identity) => {
+                let listener = TlsListener::new(listener, &identity)?;
+                tokio::spawn(async move {
+                    let server = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                    if let Err(error) = server.await {
+                        tracing::warn!(%error, "fake Workato server stopped with an error");
+                    }
+                })
             }
-        });
-        tracing::debug!(%addr, "fake Workato server listening");
+        };
+        tracing::debug!(%addr, tls, "fake Workato server listening");
         Ok(FakeWorkato {
             addr,
+            tls,
             shared,
             stop: Some(stop),
             task: Some(task),
         })
     }
+}
 
-    /// Base URL, e.g. `http://127.0.0.1:54321` (no trailing slash).
+impl FakeWorkato {
+    /// Bind `127.0.0.1:0` and serve `seed` over plain HTTP with every endpoint allowed, until
+    /// dropped. [`FakeWorkato::builder`] sets a profile, a scope or TLS.
+    pub async fn start(seed: Seed) -> io::Result<FakeWorkato> {
+        FakeWorkato::builder(seed).start().await
+    }
+
+    /// Configure a fake serving `seed`: API-client [`Profile`], [`EnvironmentScope`], TLS.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use workato_api::fake::{EnvironmentScope, FakeWorkato, Profile, Seed};
+    /// let fake = FakeWorkato::builder(Seed::default_workspace())
+    ///     .profile(Profile::SetupGuide)
+    ///     .environment_scope(EnvironmentScope::All)
+    ///     .start()
+    ///     .await?;
+    /// // ... sync against fake.url() ...
+    /// let outside: Vec<String> = fake
+    ///     .requests()
+    ///     .into_keys()
+    ///     .filter(|t| !Profile::SetupGuide.allows(t))
+    ///     .collect();
+    /// assert!(outside.is_empty(), "{outside:?}");
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(seed: Seed) -> FakeBuilder {
+        FakeBuilder {
+            seed,
+            profile: Profile::Full,
+            scope: EnvironmentScope::All,
+            tls: None,
+        }
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:54321` (`https://` when serving TLS; no trailing
+    /// slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The bound socket address.
@@ -158,6 +247,25 @@ impl FakeWorkato {
         self.shared.control().requests.values().sum()
     }
 
+    /// Requests answered 403 because the [`Profile`] does not allow them or the
+    /// [`EnvironmentScope`] lacks DEV, keyed by route template. Counted in
+    /// [`FakeWorkato::requests`] too.
+    pub fn forbidden(&self) -> BTreeMap<String, u64> {
+        self.shared.control().forbidden.clone()
+    }
+
+    /// Route templates requested so far that `profile` does not allow (unmatched requests
+    /// included): what a client with that role would have been refused.
+    pub fn requests_outside(&self, profile: &Profile) -> BTreeMap<String, u64> {
+        self.shared
+            .control()
+            .requests
+            .iter()
+            .filter(|(t, _)| !profile.allows(t))
+            .map(|(t, n)| (t.clone(), *n))
+            .collect()
+    }
+
     /// 429 answers sent by the rate limiter or by [`Fault::RateLimitBurst`].
     pub fn throttled(&self) -> u64 {
         self.shared.control().throttled
@@ -168,6 +276,7 @@ impl FakeWorkato {
         let mut c = self.shared.control();
         c.requests.clear();
         c.families.clear();
+        c.forbidden.clear();
         c.throttled = 0;
     }
 
@@ -183,6 +292,21 @@ impl FakeWorkato {
     /// Whether rate-limit 429s carry `Retry-After` (default true).
     pub fn set_send_retry_after(&self, send: bool) {
         self.shared.control().limiter.set_send_retry_after(send);
+    }
+
+    /// Change the API client's client role at run time.
+    pub fn set_profile(&self, profile: Profile) {
+        self.shared.control().profile = profile;
+    }
+
+    /// The API client's client role.
+    pub fn profile(&self) -> Profile {
+        self.shared.control().profile.clone()
+    }
+
+    /// Change the API client's environment scope at run time.
+    pub fn set_environment_scope(&self, scope: EnvironmentScope) {
+        self.shared.control().scope = scope;
     }
 
     /// Delay every response by `latency` (default zero).
@@ -335,6 +459,10 @@ async fn handle(
 
     let verdict = {
         let mut c = shared.control();
+        if !c.profile.allows(&template) || !c.scope.allows(&template) {
+            *c.forbidden.entry(template.clone()).or_default() += 1;
+            return respond(Reply::error(403, "Forbidden"), None);
+        }
         match c.limiter.check(route.family, Instant::now()) {
             Err(retry_after) => {
                 c.throttled += 1;

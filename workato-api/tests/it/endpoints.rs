@@ -616,3 +616,18 @@ async fn workspace_connectivity_check() {
     m.assert_async().await;
     guard.verify().await;
 }
+
+#[tokio::test]
+async fn projects_first_is_one_small_page() {
+    let mut s = server().await;
+    let m = once(reply(
+        no_body(&mut s, "GET", "/api/projects?page=1&per_page=1"),
+        json!([{"id": 100, "name": "Billing Pipelines", "folder_id": 10, "description": null}]),
+    ))
+    .await;
+    let guard = catch_all(&mut s).await;
+    let first = client(&s).projects().first().await.expect("first");
+    assert_eq!(first.map(|p| p.id.get()), Some(100));
+    m.assert_async().await;
+    guard.verify().await;
+}

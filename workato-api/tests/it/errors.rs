@@ -104,7 +104,10 @@ async fn raw_text_body_is_bounded() {
 #[tokio::test]
 async fn unauthorized_names_the_permission() {
     let err = members_list_error(401, r#"{"message":"Unauthorized"}"#).await;
-    assert_eq!(err.missing_permission(), Some("Workspace collaborators"));
+    assert_eq!(
+        err.missing_permission(),
+        Some("Collaborators › Get collaborators")
+    );
     insta::assert_snapshot!(err);
 }
 
@@ -140,16 +143,40 @@ async fn forbidden_names_the_permission() {
 async fn unauthorized_connectivity_check_blames_the_token() {
     let mut s = server().await;
     let m = once(reply_status(
-        no_body(&mut s, "GET", "/api/users/me"),
+        no_body(&mut s, "GET", "/api/projects?page=1&per_page=1"),
         401,
         r#"{"message":"Unauthorized"}"#,
     ))
     .await;
     let guard = catch_all(&mut s).await;
-    let err = client(&s).workspace().get().await.expect_err("401");
-    assert_eq!(err.missing_permission(), None);
+    let err = client(&s).projects().first().await.expect_err("401");
+    assert_eq!(
+        err.missing_permission(),
+        Some("Projects & folders › List projects")
+    );
+    assert!(!err.needs_dev_access());
     assert_no_token(&err);
-    insta::assert_snapshot!(err, @"GET /api/users/me failed with HTTP 401 Unauthorized: Unauthorized (the API token is invalid or revoked)");
+    insta::assert_snapshot!(err, @r#"GET /api/projects failed with HTTP 401 Unauthorized: Unauthorized (the API token is invalid or revoked, or its API client role lacks the "Projects & folders › List projects" permission)"#);
+    m.assert_async().await;
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn workspace_details_refused_names_its_own_permission() {
+    let mut s = server().await;
+    let m = once(reply_status(
+        no_body(&mut s, "GET", "/api/users/me"),
+        403,
+        r#"{"message":"Forbidden"}"#,
+    ))
+    .await;
+    let guard = catch_all(&mut s).await;
+    let err = client(&s).workspace().get().await.expect_err("403");
+    assert_eq!(
+        err.missing_permission(),
+        Some("Workspace details › Get details")
+    );
+    assert!(err.needs_dev_access());
     m.assert_async().await;
     guard.verify().await;
 }
@@ -246,6 +273,52 @@ async fn unauthorized_rbac_v2_endpoint_mentions_migration() {
     assert_eq!(err.missing_permission(), Some("Project grants"));
     assert_no_token(&err);
     insta::assert_snapshot!(err);
+    m.assert_async().await;
+    guard.verify().await;
+}
+
+#[tokio::test]
+async fn forbidden_members_names_the_permission_and_dev_access() {
+    let err = members_list_error(403, r#"{"message":"Forbidden"}"#).await;
+    assert_eq!(
+        err.missing_permission(),
+        Some("Collaborators › Get collaborators")
+    );
+    assert!(err.needs_dev_access());
+    insta::assert_snapshot!(err, @r#"GET /api/members failed with HTTP 403 Forbidden: Forbidden (the API client role lacks the "Collaborators › Get collaborators" permission, or the API client has no access to the DEV environment, which Workato requires for this endpoint)"#);
+}
+
+#[tokio::test]
+async fn forbidden_role_update_names_update_collaborators_roles() {
+    let mut s = server().await;
+    let m = once(reply_status(
+        s.mock("PUT", "/api/members/1002"),
+        403,
+        r#"{"message":"Forbidden"}"#,
+    ))
+    .await;
+    let guard = catch_all(&mut s).await;
+    let err = client(&s)
+        .members()
+        .update_roles(
+            MemberId(1002),
+            vec![workato_api::EnvRoleAssignment::new(
+                workato_api::EnvironmentType::Dev,
+                "Operator",
+            )],
+        )
+        .await
+        .expect_err("403");
+    assert_eq!(
+        err.missing_permission(),
+        Some(workato_api::permissions::UPDATE_COLLABORATOR_ROLES)
+    );
+    assert!(
+        err.to_string().contains("Update collaborators' roles"),
+        "{err}"
+    );
+    assert_no_token(&err);
+    // 403 is final: exactly one PUT, no retry.
     m.assert_async().await;
     guard.verify().await;
 }

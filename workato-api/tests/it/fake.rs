@@ -786,3 +786,127 @@ async fn twenty_thousand_members_and_five_thousand_folders_are_served() {
     assert_eq!(level2.as_array().expect("array").len(), 10);
     assert_eq!(level2[0]["project_id"], projects[49]["id"]);
 }
+
+#[tokio::test]
+async fn profiles_refuse_what_the_client_role_lacks() {
+    use workato_api::fake::{EnvironmentScope, Profile};
+    let fake = FakeWorkato::builder(Seed::default_workspace())
+        .profile(Profile::SetupGuide)
+        .start()
+        .await
+        .expect("fake");
+    let http = Http::new(&fake);
+    let (status, body) = http.get("/api/users/me").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, json!({"message": "Forbidden"}));
+    assert_eq!(http.get("/api/members").await.0, StatusCode::OK);
+    let (status, _) = http
+        .put(
+            "/api/members/1002",
+            json!({"env_roles": [{"environment_type": "dev", "name": "Operator"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        fake.forbidden(),
+        BTreeMap::from([("GET /api/users/me".to_owned(), 1)])
+    );
+    assert_eq!(
+        fake.requests_outside(&Profile::SetupGuide),
+        BTreeMap::from([("GET /api/users/me".to_owned(), 1)])
+    );
+
+    // Read-only at run time: the PUT is refused and changes nothing.
+    fake.set_profile(Profile::SetupGuideReadonly);
+    let (status, _) = http
+        .put(
+            "/api/members/1002",
+            json!({"env_roles": [{"environment_type": "dev", "name": "Admin"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        fake.member(1002)
+            .and_then(|m| m.role_in("dev").map(|r| r.role_name.clone())),
+        Some("Operator".to_owned())
+    );
+
+    // A bad token is still a 401, before any permission check.
+    let stranger = Http {
+        token: "wrong".into(),
+        ..Http::new(&fake)
+    };
+    assert_eq!(
+        stranger.get("/api/users/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Without DEV access the collaborator endpoints are refused; projects are not.
+    fake.set_profile(Profile::Full);
+    fake.set_environment_scope(EnvironmentScope::Prod);
+    assert_eq!(http.get("/api/members").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(http.get("/api/users/me").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        http.get("/api/projects?page=1&per_page=1").await.0,
+        StatusCode::OK
+    );
+}
+
+/// A CA and a `127.0.0.1`/`localhost` server certificate it signed, as PEM.
+fn minted() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "fake Workato test CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_key = KeyPair::generate().expect("ca key");
+    let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .expect("leaf params");
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let leaf_cert = leaf
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
+        .expect("leaf cert");
+    (ca_cert.pem(), leaf_cert.pem(), leaf_key.serialize_pem())
+}
+
+#[tokio::test]
+async fn serves_https_with_the_given_identity() {
+    use workato_api::fake::TlsIdentity;
+    let (ca, cert, key) = minted();
+    let fake = FakeWorkato::builder(Seed::default_workspace())
+        .tls(TlsIdentity::from_pem(&cert, &key).expect("identity"))
+        .start()
+        .await
+        .expect("fake");
+    assert!(
+        fake.url().starts_with("https://127.0.0.1:"),
+        "{}",
+        fake.url()
+    );
+
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).expect("ca"))
+        .build()
+        .expect("client");
+    let http = Http {
+        client: trusting,
+        ..Http::new(&fake)
+    };
+    let (status, projects) = http.get("/api/projects").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&projects), [100, 101]);
+
+    // Nobody else trusts that CA.
+    let err = reqwest::Client::new()
+        .get(format!("{}/api/projects", fake.url()))
+        .send()
+        .await
+        .expect_err("untrusted certificate");
+    assert!(err.is_connect(), "{err:?}");
+    assert!(
+        TlsIdentity::from_pem("not a certificate", &key).is_err(),
+        "garbage PEM is refused"
+    );
+}

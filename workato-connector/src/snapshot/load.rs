@@ -57,6 +57,34 @@ fn unavailable(what: &str, err: &workato_api::Error, notes: &mut Vec<String>) ->
     }
 }
 
+/// Refusals of a listing made once per item (project grants per project, members per group),
+/// reported as one warning however many items were refused.
+struct Refusals {
+    ids: Vec<String>,
+    first: Option<workato_api::Error>,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Refusals {
+            ids: Vec::new(),
+            first: None,
+        }
+    }
+
+    fn add(&mut self, id: impl ToString, err: workato_api::Error) {
+        self.ids.push(id.to_string());
+        self.first.get_or_insert(err);
+    }
+
+    /// One note: `skipping the <what> <ids…>: …` (nothing when none was refused).
+    fn report(self, what: &str, notes: &mut Vec<String>) {
+        if let Some(err) = self.first {
+            unavailable(&format!("{what} {}", self.ids.join(", ")), &err, notes);
+        }
+    }
+}
+
 fn env_of(env: &workato_api::EnvironmentType) -> Option<Environment> {
     Environment::parse_lenient(env.as_str())
 }
@@ -227,15 +255,12 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
         .collect()
         .await;
     let mut out = Vec::with_capacity(with_members.len());
+    let mut refused = Refusals::new();
     for (g, members) in with_members {
         let member_ids = match members {
             Ok(ms) => ms.iter().filter_map(|m| m.id.as_i64()).collect(),
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(
-                    &format!("the members of collaborator group {}", g.id),
-                    &err,
-                    notes,
-                );
+                refused.add(&g.id, err);
                 Vec::new()
             }
             Err(source) => {
@@ -255,6 +280,7 @@ async fn groups(client: &Client, config: &ConnectorConfig, notes: &mut Vec<Strin
             member_ids,
         });
     }
+    refused.report("the members of collaborator groups", notes);
     Ok((out, status))
 }
 
@@ -310,11 +336,12 @@ async fn project_grants(
         .collect()
         .await;
     let mut out = Vec::new();
+    let mut refused = Refusals::new();
     for (pid, grants) in listed {
         let grants = match grants {
             Ok(g) => g,
             Err(err) if is_unavailable(&err, false) => {
-                unavailable(&format!("the project grants of project {pid}"), &err, notes);
+                refused.add(pid, err);
                 continue;
             }
             Err(source) => {
@@ -357,6 +384,7 @@ async fn project_grants(
             });
         }
     }
+    refused.report("the project grants of projects", notes);
     Ok(out)
 }
 
@@ -448,17 +476,21 @@ impl Snapshot {
     /// Reads the workspace through `client` (see the [module docs](self) for the calls).
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] when the key is rejected listing members, or [`Error::Api`]
-    /// naming the first non-optional call that failed (after the client's retries).
+    /// [`Error::Unauthorized`] when the key is rejected listing members,
+    /// [`Error::MembersForbidden`] when the API client may not list them (permission or DEV
+    /// access), or [`Error::Api`] naming the first non-optional call that failed (after the
+    /// client's retries).
     pub async fn load(client: &Client, config: &ConnectorConfig) -> Result<Snapshot, Error> {
         let mut notes = Vec::new();
         let listed = client.members().list().send().await.map_err(|source| {
-            if source.status().map(|s| s.as_u16()) == Some(401) {
-                Error::Unauthorized {
+            match source.status().map(|s| s.as_u16()) {
+                Some(401) => Error::Unauthorized {
                     source: Box::new(source),
-                }
-            } else {
-                Error::api(Step::ListMembers, source)
+                },
+                Some(403) => Error::MembersForbidden {
+                    source: Box::new(source),
+                },
+                _ => Error::api(Step::ListMembers, source),
             }
         })?;
         if let Some(total) = listed.total {
@@ -548,13 +580,20 @@ impl Snapshot {
             .buffered(CONCURRENCY)
             .collect()
             .await;
+        let mut unread = Vec::new();
         for (id, rows) in rows {
             match rows? {
                 Some(rows) => snapshot.learn_env_role_access(id, &rows),
-                None => snapshot.warnings().warn(format!(
-                    "could not read the privileges of collaborator {id}: the environment roles it holds get no privilege or folder grants"
-                )),
+                None => unread.push(id.to_string()),
             }
+        }
+        if !unread.is_empty() {
+            // One warning for the whole refusal, however many holders were asked.
+            snapshot.warnings().warn(format!(
+                "could not read the privileges of collaborators {}: the environment roles they hold get no privilege or folder grants; grant the API client's role the \"{}\" permission",
+                unread.join(", "),
+                workato_api::permissions::GET_COLLABORATOR_PRIVILEGES,
+            ));
         }
         Ok(snapshot)
     }

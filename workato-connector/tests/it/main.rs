@@ -3,6 +3,8 @@
 mod api_cost;
 mod common;
 mod defects;
+mod expansion;
+mod permissions;
 mod provision;
 mod rate_limit;
 mod sync_default;

@@ -1,12 +1,19 @@
 //! Merging: flag > environment > config file > default, the API key sources, and secrecy.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
-use baton_workato_cli::args::Cli;
-use baton_workato_cli::config::{Action, ApiKeySource, Config, Env, LogFormat, LogLevel};
-use baton_workato_cli::config_file::ConfigFile;
-use baton_workato_cli::validation::UsageError;
 use clap::Parser;
+use workato_api::DataCenter;
+use workato_connector::env::{EnvScope, Environment};
+
+use super::sources::Sources;
+use super::{api_key, Action, ApiKeySource, Config, Env, Provision};
+use crate::args::Cli;
+use crate::config_file::ConfigFile;
+use crate::logging::{LogFormat, LogLevel};
+use crate::validation::UsageError;
 
 /// (arguments, environment, config file YAML)
 type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
@@ -38,6 +45,21 @@ fn build(
     (Config::from_sources(cli, &env(env_pairs), &file(yaml)), dir)
 }
 
+/// Where [`api_key::resolve`] finds the key for these sources.
+fn key_source(args: &[&str], env_pairs: &[(&str, &str)], yaml: &str) -> ApiKeySource {
+    let mut argv = vec!["baton-workato"];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).unwrap();
+    let (env, file) = (env(env_pairs), file(yaml));
+    let src = Sources {
+        env: &env,
+        file: &file,
+    };
+    api_key::resolve(&src, cli.workato_api_key, cli.workato_api_key_file)
+        .unwrap()
+        .1
+}
+
 fn ok(args: &[&str], env_pairs: &[(&str, &str)], yaml: &str) -> Config {
     let (c, _dir) = build(args, env_pairs, yaml);
     c.unwrap()
@@ -46,22 +68,23 @@ fn ok(args: &[&str], env_pairs: &[(&str, &str)], yaml: &str) -> Config {
 #[test]
 fn defaults() {
     let c = ok(&[], &[("BATON_WORKATO_API_KEY", KEY)], "");
-    assert_eq!(c.data_center, "us");
-    assert_eq!(c.env, "dev");
+    assert_eq!(c.data_center, DataCenter::Us);
+    assert_eq!(c.env, EnvScope::Single(Environment::Dev));
     assert_eq!(c.base_url, None);
     assert_eq!(
-        c.effective_base_url().unwrap().as_str(),
+        crate::connect::client(&c).unwrap().base_url().as_str(),
         "https://www.workato.com/"
     );
     assert!(!c.disable_custom_roles_sync);
-    assert!(!c.provisioning);
-    assert!(!c.skip_full_sync);
     assert_eq!(c.log_level, LogLevel::Info);
     assert_eq!(c.log_format, LogFormat::Json);
     assert_eq!(c.revoke_baseline_role, "NoAccess");
     assert!(c.sync_resource_types.is_empty());
     assert_eq!(c.action, Action::Sync);
-    assert_eq!(c.api_key_source, Some(ApiKeySource::Env));
+    assert_eq!(
+        key_source(&[], &[("BATON_WORKATO_API_KEY", KEY)], ""),
+        ApiKeySource::Env
+    );
     assert!(c.warnings.is_empty(), "{:?}", c.warnings);
 }
 
@@ -72,14 +95,14 @@ fn flag_beats_env_beats_file_for_every_kind_of_setting() {
                 revoke-baseline-role: Analyst\nlog-format: console\n";
     // File only.
     let c = ok(&[], &[], yaml);
-    assert_eq!(c.data_center, "au");
-    assert_eq!(c.env, "test");
+    assert_eq!(c.data_center, DataCenter::Au);
+    assert_eq!(c.env, EnvScope::Single(Environment::Test));
     assert!(c.disable_custom_roles_sync);
     assert_eq!(c.sync_resource_types, ["folder"]);
     assert_eq!(c.revoke_baseline_role, "Analyst");
     assert_eq!(c.log_format, LogFormat::Console);
     assert_eq!(c.api_key.as_ref().unwrap().expose(), "from-file");
-    assert_eq!(c.api_key_source, Some(ApiKeySource::ConfigFile));
+    assert_eq!(key_source(&[], &[], yaml), ApiKeySource::ConfigFile);
 
     // Environment over file.
     let e = [
@@ -92,8 +115,8 @@ fn flag_beats_env_beats_file_for_every_kind_of_setting() {
         ("BATON_LOG_FORMAT", "json"),
     ];
     let c = ok(&[], &e, yaml);
-    assert_eq!(c.data_center, "jp");
-    assert_eq!(c.env, "prod");
+    assert_eq!(c.data_center, DataCenter::Jp);
+    assert_eq!(c.env, EnvScope::Single(Environment::Prod));
     assert!(!c.disable_custom_roles_sync);
     assert_eq!(c.sync_resource_types, ["role", "collaborator"]);
     assert_eq!(c.revoke_baseline_role, "Operator");
@@ -120,14 +143,17 @@ fn flag_beats_env_beats_file_for_every_kind_of_setting() {
         &e,
         yaml,
     );
-    assert_eq!(c.data_center, "eu");
-    assert_eq!(c.env, "all");
+    assert_eq!(c.data_center, DataCenter::Eu);
+    assert_eq!(c.env, EnvScope::All);
     assert!(c.disable_custom_roles_sync);
     assert_eq!(c.sync_resource_types, ["privilege", "project"]);
     assert_eq!(c.revoke_baseline_role, "Admin");
     assert_eq!(c.log_format, LogFormat::Console);
     assert_eq!(c.api_key.as_ref().unwrap().expose(), "from-flag");
-    assert_eq!(c.api_key_source, Some(ApiKeySource::Flag));
+    assert_eq!(
+        key_source(&["--workato-api-key", "from-flag"], &e, yaml),
+        ApiKeySource::Flag
+    );
     assert!(c
         .warnings
         .iter()
@@ -146,7 +172,18 @@ fn explicit_false_flag_beats_true_env() {
         "",
     );
     assert!(!c.disable_custom_roles_sync);
-    assert!(c.provisioning);
+    // `-p` is validated like every boolean, though nothing reads it outside service mode.
+    let cli = Cli::try_parse_from(["baton-workato", "-p=true"]).unwrap();
+    assert_eq!(cli.provisioning, Some(true));
+    let (bad, _dir) = build(
+        &[],
+        &[
+            ("BATON_WORKATO_API_KEY", KEY),
+            ("BATON_PROVISIONING", "maybe"),
+        ],
+        "",
+    );
+    assert!(bad.is_err());
 }
 
 #[test]
@@ -156,7 +193,7 @@ fn empty_env_var_counts_as_unset() {
         &[("BATON_WORKATO_API_KEY", KEY), ("BATON_WORKATO_ENV", "")],
         "workato-env: prod\n",
     );
-    assert_eq!(c.env, "prod");
+    assert_eq!(c.env, EnvScope::Single(Environment::Prod));
 }
 
 #[test]
@@ -171,15 +208,24 @@ fn api_key_from_a_file_is_trimmed_and_never_printed() {
     let from_yaml = ok(&[], &[], &format!("workato-api-key-file: {k}\n"));
     for c in [&from_flag, &from_env, &from_yaml] {
         assert_eq!(c.api_key.as_ref().unwrap().expose(), KEY);
-        assert_eq!(
-            c.api_key_source,
-            Some(ApiKeySource::KeyFile(key_file.clone()))
-        );
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         let debug = format!("{c:?} {c:#?}");
         assert!(!debug.contains(KEY), "{debug}");
-        assert!(debug.contains("Secret([REDACTED])"));
+        assert!(debug.contains("ApiToken(***)"));
     }
+    let from_file = ApiKeySource::KeyFile(key_file.clone());
+    assert_eq!(
+        key_source(&["--workato-api-key-file", k], &[], ""),
+        from_file
+    );
+    assert_eq!(
+        key_source(&[], &[("BATON_WORKATO_API_KEY_FILE", k)], ""),
+        from_file
+    );
+    assert_eq!(
+        key_source(&[], &[], &format!("workato-api-key-file: {k}\n")),
+        from_file
+    );
     // A key file on the command line wins over a key in the environment.
     let c = ok(
         &["--workato-api-key-file", k],
@@ -246,21 +292,21 @@ fn one_shot_operations_become_actions() {
             "--grant-principal-type",
             "collaborator"
         ]),
-        Action::Grant {
+        Action::Provision(Provision::Grant {
             entitlement: "role:1:member".into(),
             principal: "1000".into(),
             principal_type: "collaborator".into()
-        }
+        })
     );
     assert_eq!(
         parse(&["--revoke-grant", "g1"]),
-        Action::Revoke { grant: "g1".into() }
+        Action::Provision(Provision::Revoke { grant: "g1".into() })
     );
-    let Action::CreateAccount {
+    let Action::Provision(Provision::CreateAccount {
         email,
         login,
         profile_json,
-    } = parse(&[
+    }) = parse(&[
         "--create-account-email",
         "ada@example.com",
         "--create-account-profile",
@@ -279,10 +325,10 @@ fn one_shot_operations_become_actions() {
             "--delete-resource-type",
             "collaborator"
         ]),
-        Action::Delete {
+        Action::Provision(Provision::Delete {
             id: "1000".into(),
             resource_type: "collaborator".into()
-        }
+        })
     );
 }
 
@@ -314,12 +360,12 @@ fn subcommands_need_no_api_key_and_ignore_service_mode_settings() {
 
 #[test]
 fn every_setting_key_is_a_long_flag() {
-    let cmd = baton_workato_cli::command(None);
+    let cmd = crate::command(None);
     let longs: Vec<&str> = cmd.get_arguments().filter_map(|a| a.get_long()).collect();
-    for key in baton_workato_cli::config::SETTING_KEYS {
+    for key in super::SETTING_KEYS {
         assert!(longs.contains(key), "{key}");
     }
-    for f in baton_workato_cli::schema::FIELDS {
+    for f in crate::schema::FIELDS {
         assert!(longs.contains(&f.name), "{}", f.name);
     }
 }
