@@ -56,10 +56,15 @@
 //!   idempotent outcomes.
 //! - [`c1z`]: the c1z v1 writer and reader.
 //! - [`sync`]: the [`sync::Connector`] trait and the [`sync::Syncer`] with grant expansion.
+//!
+//! [`c1z`] and [`sync`] need the default `c1z` feature (SQLite and zstd); without it the crate is
+//! the model alone.
 
+#[cfg(feature = "c1z")]
 pub mod c1z;
 pub mod json;
 pub mod model;
 pub mod proto;
 pub mod provision;
+#[cfg(feature = "c1z")]
 pub mod sync;

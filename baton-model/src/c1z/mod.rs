@@ -25,8 +25,8 @@ pub use ksuid::{Ksuid, KsuidError};
 pub use output_lock::lock_path;
 pub use reader::{C1zReader, GrantFilter, ReaderOptions, ResourceFilter, Stats, SyncRun};
 pub use retention::Retention;
-pub use writer::{C1zWriter, GrantRow, Upsert, WriteSummary, WriterOptions};
 pub(crate) use writer::{decode, GrantKeys};
+pub use writer::{C1zWriter, GrantRow, Upsert, WriteSummary, WriterOptions};
 
 /// Errors reading or writing a c1z file.
 #[derive(Debug, Error)]

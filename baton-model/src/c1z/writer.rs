@@ -750,47 +750,47 @@ fn store_grant_row_in(
     row: &GrantColumns<'_>,
 ) -> Result<Upsert, C1zError> {
     let result = match schema {
-            GrantsSchema::Deferred(seen) => {
-                let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
-                match bulk_put_grant(conn, seen, options, row, &mut *insert) {
-                    Ok(result) => result,
-                    Err(BulkError::Row(e)) => return Err(e),
-                    Err(BulkError::Scratch(e)) => {
-                        // The deduplication state is unknown: refuse further writes rather
-                        // than risk duplicate grants.
-                        *schema = GrantsSchema::Failed;
-                        return Err(e);
-                    }
+        GrantsSchema::Deferred(seen) => {
+            let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
+            match bulk_put_grant(conn, seen, options, row, &mut *insert) {
+                Ok(result) => result,
+                Err(BulkError::Row(e)) => return Err(e),
+                Err(BulkError::Scratch(e)) => {
+                    // The deduplication state is unknown: refuse further writes rather
+                    // than risk duplicate grants.
+                    *schema = GrantsSchema::Failed;
+                    return Err(e);
                 }
             }
-            GrantsSchema::Complete => {
-                let n = row.insert(
-                    conn,
-                    "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
+        }
+        GrantsSchema::Complete => {
+            let n = row.insert(
+                conn,
+                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
                        principal_resource_type_id, principal_resource_id, external_id,
                        expansion, needs_expansion, data, sync_id, discovered_at)
                      values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      on conflict (external_id, sync_id) do nothing",
-                )?;
-                if n == 0 {
-                    conn.prepare_cached(
-                        "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
+            )?;
+            if n == 0 {
+                conn.prepare_cached(
+                    "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
                          where external_id = ?4 and sync_id = ?5",
-                    )?
-                    .execute(params![
-                        row.data,
-                        row.expansion,
-                        row.needs_expansion,
-                        row.external_id,
-                        row.sync_id
-                    ])?;
-                    Upsert::Updated
-                } else {
-                    Upsert::Inserted
-                }
+                )?
+                .execute(params![
+                    row.data,
+                    row.expansion,
+                    row.needs_expansion,
+                    row.external_id,
+                    row.sync_id
+                ])?;
+                Upsert::Updated
+            } else {
+                Upsert::Inserted
             }
-            GrantsSchema::Failed => return Err(C1zError::Closed),
-        };
+        }
+        GrantsSchema::Failed => return Err(C1zError::Closed),
+    };
     Ok(result)
 }
 

@@ -28,10 +28,12 @@ mod node;
 mod output;
 mod render;
 
+#[cfg(feature = "c1z")]
+pub use output::diff_output;
 pub use output::{
-    capabilities_json, diff_output, entitlements_output, grants_output, missing_entitlement,
-    missing_resource, missing_resource_type, resource_types_output, resources_output, syncs_output,
-    EntitlementRow, GrantRow, ResourceRow, SyncRow,
+    capabilities_json, entitlements_output, grants_output, missing_entitlement, missing_resource,
+    missing_resource_type, resource_types_output, resources_output, syncs_output, EntitlementRow,
+    GrantRow, ResourceRow, SyncRow,
 };
 pub use render::ProtoJson;
 

@@ -6,6 +6,7 @@
 //! (`MISSING RESOURCE (rt:id)`, `MISSING ENTITLEMENT (id)`, `MISSING RESOURCE TYPE (id)`), so one
 //! dangling reference does not hide the rest of the listing.
 
+#[cfg(feature = "c1z")]
 use crate::c1z::{Changes, SyncDiff};
 use crate::model::ids::resource_key;
 use crate::proto::{
@@ -258,6 +259,7 @@ pub fn syncs_output(rows: &[SyncRow]) -> Result<Document, JsonError> {
 ///
 /// # Errors
 /// See [`ProtoJson::to_document`].
+#[cfg(feature = "c1z")]
 pub fn diff_output(diff: &SyncDiff) -> Result<Document, JsonError> {
     fn changes<M: ProtoJson>(c: &Changes<M>) -> Result<Node, JsonError> {
         let nodes = |list: &[M]| list.iter().map(node).collect::<Result<Vec<_>, JsonError>>();

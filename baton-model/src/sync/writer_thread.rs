@@ -205,7 +205,10 @@ impl WriterThread {
                 store.failed = Some(e);
             }
         });
-        self.tx.send(job).await.map_err(|_| SyncError::WriterStopped)
+        self.tx
+            .send(job)
+            .await
+            .map_err(|_| SyncError::WriterStopped)
     }
 
     /// Runs `f` on the writer after every queued write and returns its result.

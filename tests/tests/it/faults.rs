@@ -646,6 +646,8 @@ async fn an_output_path_below_a_regular_file_fails_cleanly() {
     assert_eq!(names, ["not-a-dir"], "nothing else was written");
 }
 
+// Directory permission bits are a Unix notion.
+#[cfg(unix)]
 #[tokio::test]
 #[allow(clippy::print_stderr)]
 async fn a_read_only_output_directory_fails_cleanly() {

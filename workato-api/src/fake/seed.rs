@@ -2,14 +2,13 @@
 //! spec/connector-model.md §11 ([`Seed::default_workspace`]).
 //!
 //! A seed is plain data: build one by hand, load it from JSON ([`Seed::from_json`]),
-//! take the reference workspace, or generate a large one ([`Seed::generate`]).
+//! take the reference workspace, or generate a large one ([`Seed::generate`]). The reference
+//! workspace is itself seed JSON, `default_workspace.json` beside this file, compiled in.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-use super::privileges::from_pairs;
 
 /// Token the default seed accepts as `Authorization: Bearer <token>`.
 pub const DEFAULT_TOKEN: &str = "fake-workato-token";
@@ -420,237 +419,33 @@ impl Seed {
     /// - Groups `am-Fin4nceEng01` "Finance Engineers" (Alice, Dave) and `am-PeopleOps02`
     ///   "People Ops" (Bob, Grace).
     pub fn default_workspace() -> Self {
-        let member =
-            |id: u64, name: &str, email: &str, created: &str, roles: Vec<MemberRole>| FakeMember {
-                id,
-                name: name.to_owned(),
-                email: email.to_owned(),
-                grant_type: default_grant_type(),
-                external_id: None,
-                time_zone: default_time_zone(),
-                created_at: created.to_owned(),
-                roles,
-            };
-        let mut alice = member(
-            1000,
-            "Alice Lindqvist",
-            "alice.lindqvist@northwind-fake.example",
-            "2020-05-20T11:54:31.706-07:00",
-            vec![MemberRole::privilege_group("dev", "Admin")],
-        );
-        alice.grant_type = "federation_manager".to_owned();
-        alice.external_id = Some("okta-00u1alice".to_owned());
-        let members = vec![
-            alice,
-            member(
-                1001,
-                "Bob Okafor",
-                "bob.okafor@northwind-fake.example",
-                "2020-06-02T09:12:05.114-07:00",
-                vec![MemberRole::privilege_group("prod", "Operator")],
-            ),
-            member(
-                1002,
-                "Carol Mbeki",
-                "carol.mbeki@northwind-fake.example",
-                "2021-01-15T16:40:00.000-08:00",
-                Vec::new(),
-            ),
-            member(
-                1003,
-                "Dave Ferreira",
-                "dave.ferreira@northwind-fake.example",
-                "2021-03-08T08:01:59.327-08:00",
-                vec![
-                    MemberRole::privilege_group("dev", "Custom Reviewer"),
-                    MemberRole::privilege_group("test", "Custom Auditor"),
-                ],
-            ),
-            member(
-                1004,
-                "Erin Takahashi",
-                "erin.takahashi@northwind-fake.example",
-                "2022-07-19T13:25:44.010-07:00",
-                vec![MemberRole::environment("dev", "Deployer")],
-            ),
-            member(
-                1005,
-                "Frank Novak",
-                "frank.novak@northwind-fake.example",
-                "2022-11-30T10:00:12.500-08:00",
-                vec![MemberRole::privilege_group("dev", "Legacy Approver")],
-            ),
-            member(
-                1006,
-                "Grace Adeyemi",
-                "grace.adeyemi@northwind-fake.example",
-                "2023-02-14T07:45:30.901-08:00",
-                vec![
-                    MemberRole::privilege_group("dev", "Analyst"),
-                    MemberRole::privilege_group("prod", NO_ACCESS_LISTED),
-                ],
-            ),
-        ];
-        let custom_roles = vec![
-            LegacyRole {
-                id: 1,
-                name: "Custom Reviewer".to_owned(),
-                inheritable: false,
-                folder_ids: vec![20],
-                privileges: from_pairs(&[
-                    ("Recipes", &["read", "read_run_history"]),
-                    ("Folders", &["read"]),
-                    ("Connections", &["read"]),
-                ]),
-                created_at: "2020-08-11T10:03:00.000-07:00".to_owned(),
-                updated_at: "2023-04-02T12:00:00.000-07:00".to_owned(),
-            },
-            LegacyRole {
-                id: 2,
-                name: "Custom Auditor".to_owned(),
-                inheritable: true,
-                folder_ids: vec![10],
-                privileges: from_pairs(&[
-                    ("Recipes", &["read"]),
-                    ("Projects", &["read"]),
-                    ("Activity audit", &["all"]),
-                ]),
-                created_at: "2020-09-01T09:30:00.000-07:00".to_owned(),
-                updated_at: "2024-01-10T15:20:00.000-08:00".to_owned(),
-            },
-            LegacyRole {
-                id: 3,
-                name: "Custom Experimenter".to_owned(),
-                inheritable: false,
-                folder_ids: vec![22],
-                privileges: from_pairs(&[
-                    ("Recipes", &["read", "run"]),
-                    ("Quantum flux", &["all"]),
-                ]),
-                created_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
-                updated_at: "2024-05-05T05:05:05.000-07:00".to_owned(),
-            },
-        ];
-        let environment_roles = vec![
-            EnvironmentRole {
-                id: 50,
-                name: "Deployer".to_owned(),
-                role_type: "custom".to_owned(),
-                privileges: from_pairs(&[
-                    ("Recipes", &["read", "run"]),
-                    ("Projects", &["read"]),
-                    ("Recipe lifecycle management", &["all"]),
-                ]),
-                created_at: "2025-02-03T11:00:00.000-08:00".to_owned(),
-                updated_at: "2025-02-03T11:00:00.000-08:00".to_owned(),
-            },
-            EnvironmentRole {
-                id: 51,
-                name: "Releaser".to_owned(),
-                role_type: "custom".to_owned(),
-                privileges: from_pairs(&[
-                    ("Recipes", &["read"]),
-                    ("Projects", &["read", "update"]),
-                ]),
-                created_at: "2025-02-04T11:00:00.000-08:00".to_owned(),
-                updated_at: "2025-03-01T08:15:00.000-08:00".to_owned(),
-            },
-        ];
-        let project_roles = vec![
-            ProjectRole {
-                id: FakeId::Str("pr-AQBGCnMB-JoFtKL".to_owned()),
-                name: "Pipeline Editor".to_owned(),
-                role_type: "custom".to_owned(),
-                created_at: "2025-02-05T10:00:00.000-08:00".to_owned(),
-                updated_at: "2025-02-05T10:00:00.000-08:00".to_owned(),
-            },
-            ProjectRole {
-                id: FakeId::Int(7),
-                name: "Pipeline Viewer".to_owned(),
-                role_type: "custom".to_owned(),
-                created_at: "2025-02-06T10:00:00.000-08:00".to_owned(),
-                updated_at: "2025-02-06T10:00:00.000-08:00".to_owned(),
-            },
-        ];
-        let projects = vec![
-            Project {
-                id: 100,
-                name: "Billing Pipelines".to_owned(),
-                description: Some("Invoice and payment recipes".to_owned()),
-                folder_id: 10,
-                environment_type: default_env(),
-            },
-            Project {
-                id: 101,
-                name: "HR Pipelines".to_owned(),
-                description: None,
-                folder_id: 11,
-                environment_type: default_env(),
-            },
-        ];
-        let folder = |id: u64, name: &str, parent: u64, created: &str| Folder {
-            id,
-            name: name.to_owned(),
-            parent_id: Some(parent),
-            created_at: created.to_owned(),
-            updated_at: created.to_owned(),
-        };
-        let folders = vec![
-            folder(20, "Invoices", 10, "2021-04-01T09:00:00.000-07:00"),
-            folder(21, "Archive", 20, "2021-04-02T09:00:00.000-07:00"),
-            folder(22, "Payroll", 11, "2021-05-10T14:30:00.000-07:00"),
-        ];
-        let user_groups = vec![
-            UserGroup {
-                id: "am-Fin4nceEng01".to_owned(),
-                name: "Finance Engineers".to_owned(),
-                description: Some("Builds the billing integrations".to_owned()),
-                members: vec![1000, 1003],
-                created_at: "2025-01-20T09:00:00.000-08:00".to_owned(),
-                updated_at: "2025-01-20T09:00:00.000-08:00".to_owned(),
-            },
-            UserGroup {
-                id: "am-PeopleOps02".to_owned(),
-                name: "People Ops".to_owned(),
-                description: None,
-                members: vec![1001, 1006],
-                created_at: "2025-01-21T09:00:00.000-08:00".to_owned(),
-                updated_at: "2025-01-21T09:00:00.000-08:00".to_owned(),
-            },
-        ];
-        let project_grants = vec![
-            ProjectGrant {
-                id: "pg-1".to_owned(),
-                project_id: 100,
-                project_role_id: FakeId::Str("pr-AQBGCnMB-JoFtKL".to_owned()),
-                user_id: Some(1003),
-                user_group_id: None,
-            },
-            ProjectGrant {
-                id: "pg-2".to_owned(),
-                project_id: 101,
-                project_role_id: FakeId::Int(7),
-                user_id: None,
-                user_group_id: Some("am-Fin4nceEng01".to_owned()),
-            },
-        ];
-        Seed {
-            members,
-            custom_roles,
-            environment_roles,
-            project_roles,
-            projects,
-            folders,
-            user_groups,
-            project_grants,
-            ..Seed::empty()
-        }
+        // Compiled in and parsed by this crate's tests, so a failure here is a build defect,
+        // never a runtime input problem.
+        Seed::from_json(DEFAULT_WORKSPACE_JSON)
+            .expect("default_workspace.json is a valid seed (checked by the unit tests)")
     }
 }
+
+/// The reference workspace's data; everything it leaves out takes the [`Seed`] defaults.
+const DEFAULT_WORKSPACE_JSON: &str = include_str!("default_workspace.json");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_workspace_json_has_no_key_the_types_ignore() {
+        // Seeds accept unknown keys, so a misspelt one in the file would be dropped silently:
+        // every value in the file must come back when the parsed seed is serialized again.
+        let file: serde_json::Value =
+            serde_json::from_str(DEFAULT_WORKSPACE_JSON).expect("valid JSON");
+        let parsed = serde_json::to_value(Seed::default_workspace()).expect("serialize");
+        let file = file.as_object().expect("an object");
+        assert!(!file.is_empty());
+        for (key, value) in file {
+            assert_eq!(Some(value), parsed.get(key), "{key}");
+        }
+    }
 
     #[test]
     fn json_round_trip_keeps_everything() {

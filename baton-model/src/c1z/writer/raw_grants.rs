@@ -149,7 +149,8 @@ impl C1zWriter {
             }
             self.rows_in_tx += 1;
             if self.rows_in_tx >= ROWS_PER_TRANSACTION {
-                conn.execute_batch("COMMIT; BEGIN").map_err(C1zError::from)?;
+                conn.execute_batch("COMMIT; BEGIN")
+                    .map_err(C1zError::from)?;
                 self.rows_in_tx = 0;
             }
         }
