@@ -370,6 +370,29 @@ mod tests {
     }
 
     #[test]
+    fn env_overrides_are_read() {
+        // Only this test touches these variables in this test binary.
+        std::env::set_var(ENV_C1_API_HOST, "127.0.0.1:7443");
+        std::env::set_var(ENV_HOST_ID, "pod-1");
+        let c = config().with_env_overrides().expect("valid");
+        std::env::remove_var(ENV_C1_API_HOST);
+        std::env::remove_var(ENV_HOST_ID);
+        assert_eq!(c.target_host(), "127.0.0.1:7443");
+        assert_eq!(c.host_id.as_deref(), Some("pod-1"));
+        let c = config().with_env_overrides().expect("valid");
+        assert_eq!(c.api_host, None);
+        assert_eq!(c.host_id, None);
+    }
+
+    #[test]
+    fn debug_redacts_the_secret_and_proxy() {
+        let c = config().proxy(Some("http://user:hunter2@proxy:3128".into()));
+        let debug = format!("{c:?}");
+        assert!(debug.contains("ClientSecret(<redacted>)"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+    }
+
+    #[test]
     fn host_id_limits() {
         assert!(config().host_id(Some("h".repeat(257))).is_err());
         assert_eq!(

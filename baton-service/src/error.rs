@@ -17,6 +17,12 @@ pub enum ServiceError {
         #[source]
         source: Option<std::io::Error>,
     },
+    /// No trusted CA certificate was found on this machine.
+    #[error(
+        "no trusted CA certificates found: install the system CA bundle (e.g. the \
+         ca-certificates package) or set SSL_CERT_FILE to a PEM file of CA certificates"
+    )]
+    NoTrustedRoots,
     /// The HTTPS client for the token endpoint could not be built (TLS roots).
     #[error("cannot set up the HTTPS client for the ConductorOne token endpoint")]
     HttpClient(#[source] reqwest::Error),

@@ -79,7 +79,10 @@ pub async fn run(
             }
         }
     }
-    let tokens = Arc::new(TokenSource::new(&config)?);
+    let roots = tokio::task::spawn_blocking(crate::token::platform_roots)
+        .await
+        .unwrap_or_default();
+    let tokens = Arc::new(TokenSource::new(&config, roots)?);
     let client = BatonClient::new(&config, tokens)?;
     let host_id = host::host_id(&config);
     let hello = HelloRequest {

@@ -177,8 +177,29 @@ impl fmt::Debug for TokenSource {
     }
 }
 
+/// The platform's trusted roots (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set), as reqwest
+/// certificates; unparsable ones are skipped. Reads files: call it off the async workers.
+pub(crate) fn platform_roots() -> Vec<reqwest::Certificate> {
+    let loaded = rustls_native_certs::load_native_certs();
+    for problem in &loaded.errors {
+        tracing::warn!(%problem, "some trusted CA certificates could not be loaded");
+    }
+    loaded
+        .certs
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+        .collect()
+}
+
 impl TokenSource {
-    pub(crate) fn new(config: &ServiceConfig) -> Result<Self, ServiceError> {
+    /// A token source trusting `roots` plus the configured extra roots.
+    pub(crate) fn new(
+        config: &ServiceConfig,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Self, ServiceError> {
+        if roots.is_empty() && config.extra_root_certificates.is_empty() {
+            return Err(ServiceError::NoTrustedRoots);
+        }
         let mut builder = reqwest::Client::builder()
             .timeout(TOKEN_TIMEOUT)
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
@@ -190,6 +211,9 @@ impl TokenSource {
         if let Some(url) = &config.proxy {
             let proxy = reqwest::Proxy::all(url.as_str()).map_err(ServiceError::HttpClient)?;
             builder = builder.proxy(proxy);
+        }
+        for cert in roots {
+            builder = builder.add_root_certificate(cert);
         }
         for pem in &config.extra_root_certificates {
             let cert = reqwest::Certificate::from_pem(pem).map_err(ServiceError::HttpClient)?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
 use tokio_rustls::rustls::crypto::ring::default_provider;
@@ -34,7 +34,6 @@ pub(super) fn mint() -> Result<Minted, FakeError> {
     let ca_cert = ca_params
         .self_signed(&ca_key)
         .map_err(FakeError::Certificate)?;
-    let issuer = Issuer::from_params(&ca_params, &ca_key);
 
     let server_key = KeyPair::generate().map_err(FakeError::Certificate)?;
     let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
@@ -44,7 +43,7 @@ pub(super) fn mint() -> Result<Minted, FakeError> {
         .push(DnType::CommonName, "baton-service fake C1");
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let server_cert = params
-        .signed_by(&server_key, &issuer)
+        .signed_by(&server_key, &ca_cert, &ca_key)
         .map_err(FakeError::Certificate)?;
 
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));

@@ -56,6 +56,52 @@ impl Connector for EmptyConnector {
     }
 }
 
+/// Honours a task's `skip_entitlements_and_grants` and `skip_grants` by listing nothing for
+/// what the task skips; the syncer then writes resources (and entitlements) only.
+struct Skipping {
+    inner: Box<dyn Connector>,
+    skip_entitlements: bool,
+    skip_grants: bool,
+}
+
+#[async_trait]
+impl Connector for Skipping {
+    async fn resource_types(
+        &self,
+        page: Option<PageToken>,
+    ) -> Result<Page<ResourceType>, ConnectorError> {
+        self.inner.resource_types(page).await
+    }
+    async fn resources(
+        &self,
+        resource_type_id: &str,
+        parent: Option<&ResourceId>,
+        page: Option<PageToken>,
+    ) -> Result<Page<Resource>, ConnectorError> {
+        self.inner.resources(resource_type_id, parent, page).await
+    }
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        page: Option<PageToken>,
+    ) -> Result<Page<Entitlement>, ConnectorError> {
+        if self.skip_entitlements {
+            return Ok(Page::empty());
+        }
+        self.inner.entitlements(resource, page).await
+    }
+    async fn grants(
+        &self,
+        resource: &Resource,
+        page: Option<PageToken>,
+    ) -> Result<Page<Grant>, ConnectorError> {
+        if self.skip_grants {
+            return Ok(Page::empty());
+        }
+        self.inner.grants(resource, page).await
+    }
+}
+
 /// Why the heartbeat loop stopped the task.
 type StopReason = Arc<Mutex<Option<String>>>;
 
@@ -205,19 +251,15 @@ async fn run_sync(
     path: PathBuf,
     cancelled: CancellationToken,
 ) -> SyncEnd {
-    if task.skip_expand_grants
-        || task.skip_entitlements_and_grants
-        || task.skip_grants
-        || !task.targeted_sync_resources.is_empty()
-    {
+    if task.skip_expand_grants || !task.targeted_sync_resources.is_empty() {
         tracing::info!(
             skip_expand_grants = task.skip_expand_grants,
-            skip_entitlements_and_grants = task.skip_entitlements_and_grants,
-            skip_grants = task.skip_grants,
             targeted = task.targeted_sync_resources.len(),
-            "partial-sync options are not supported; running a full sync"
+            "expansion-skipping and targeted syncs are not supported; running a full sync"
         );
     }
+    let skip_entitlements = task.skip_entitlements_and_grants;
+    let skip_grants = task.skip_entitlements_and_grants || task.skip_grants;
     let filter = type_filter(ctx, task);
     let factory = Arc::clone(&ctx.connector.factory);
     let skip = ctx.config.skip_full_sync;
@@ -226,11 +268,18 @@ async fn run_sync(
     let work = tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
             let sync = async {
-                let connector: Box<dyn Connector> = if skip {
+                let mut connector: Box<dyn Connector> = if skip {
                     Box::new(EmptyConnector)
                 } else {
                     factory().await.map_err(|e| Box::new(e) as BoxError)?
                 };
+                if skip_entitlements || skip_grants {
+                    connector = Box::new(Skipping {
+                        inner: connector,
+                        skip_entitlements,
+                        skip_grants,
+                    });
+                }
                 let mut syncer = Syncer::new(connector);
                 if !filter.is_empty() {
                     syncer = syncer.resource_type_filter(filter);

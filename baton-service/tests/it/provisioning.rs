@@ -143,6 +143,7 @@ async fn create_account_success_action_required_and_error() {
     let created = c1.enqueue(tasks::create_account(account("new@example.com")));
     let invited = c1.enqueue(tasks::create_account(account("x@invite.example")));
     let refused = c1.enqueue(tasks::create_account(account("x@refuse.example")));
+    let existing = c1.enqueue(tasks::create_account(account("x@exists.example")));
 
     let f = c1.wait_for_finish(&created, WAIT).await.expect("finish");
     assert_eq!(
@@ -165,6 +166,13 @@ async fn create_account_success_action_required_and_error() {
         response.result,
         Some(create_account_response::Result::ActionRequired(ref a))
             if a.message == "the invitee must accept the email"
+    ));
+
+    let f = c1.wait_for_finish(&existing, WAIT).await.expect("finish");
+    let response: CreateAccountResponse = f.response_as().expect("decodes");
+    assert!(matches!(
+        response.result,
+        Some(create_account_response::Result::AlreadyExists(ref a)) if a.is_create_account_result
     ));
 
     let f = c1.wait_for_finish(&refused, WAIT).await.expect("finish");
@@ -292,5 +300,39 @@ async fn a_panicking_provisioner_is_reported_and_the_loop_goes_on() {
         .await
         .expect("finish")
         .is_success());
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_resource_and_rotate_credentials_are_unimplemented() {
+    let (c1, running) = start_with(
+        TestConnector::new(0),
+        Arc::new(TestProvisioner::default()),
+        |c| c.provisioning(true),
+    )
+    .await;
+    let create = c1.enqueue(tasks::with_type(TaskType::CreateResource(
+        baton_service::proto::baton::CreateResourceTask {
+            resource: Some(user("5")),
+        },
+    )));
+    let rotate = c1.enqueue(tasks::with_type(TaskType::RotateCredentials(
+        baton_service::proto::baton::RotateCredentialsTask {
+            resource_id: Some(resource_id("user", "5")),
+            credential_options: None,
+        },
+    )));
+    let f = c1.wait_for_finish(&create, WAIT).await.expect("finish");
+    assert_non_retryable(
+        &f,
+        Code::Unimplemented,
+        "resource type does not have resource manager configured",
+    );
+    let f = c1.wait_for_finish(&rotate, WAIT).await.expect("finish");
+    assert_non_retryable(
+        &f,
+        Code::Unimplemented,
+        "resource type does not have credential manager configured",
+    );
     running.stop().await.expect("stops");
 }

@@ -267,6 +267,9 @@ impl AccountManager for TestProvisioner {
                 message: "the invitee must accept the email".into(),
             });
         }
+        if info.email.ends_with("@exists.example") {
+            return Ok(CreateAccountOutcome::AlreadyExists(user(&info.email)));
+        }
         if info.email.ends_with("@refuse.example") {
             return Err(TestError::Refused("address not allowed".into()));
         }

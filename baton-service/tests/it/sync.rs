@@ -292,3 +292,67 @@ async fn a_failing_sync_finishes_with_the_classified_code_and_no_upload() {
     assert!(c1.upload_records(&id).is_empty());
     running.stop().await.expect("stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nine_failed_heartbeats_give_the_sync_up() {
+    let mut connector = TestConnector::new(2);
+    connector.hold = Some(Arc::new(Semaphore::new(0)));
+    let (c1, running) = start_with(connector, Arc::new(TestProvisioner::default()), |c| c).await;
+    c1.set_next_heartbeat(Duration::from_secs(1));
+    let id = c1.enqueue(tasks::sync_full());
+    c1.wait_for_heartbeats(&id, 1, WAIT)
+        .await
+        .expect("initial heartbeat");
+    c1.fail_next(Rpc::Heartbeat, Code::Unavailable, 100);
+    let finish = c1.wait_for_finish(&id, WAIT).await.expect("finish");
+    assert_eq!(finish.code(), Code::Cancelled);
+    assert_eq!(finish.message, "task failed heartbeat");
+    assert!(!finish.non_retryable);
+    let attempts = c1.rpcs().iter().filter(|r| r.method == "Heartbeat").count();
+    assert_eq!(
+        attempts, 10,
+        "the initial one and nine failures; no tenth failure"
+    );
+    assert!(c1.upload_records(&id).is_empty());
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_options_of_the_task_are_honoured() {
+    let (c1, running) = start_with(
+        TestConnector::new(3),
+        Arc::new(TestProvisioner::default()),
+        |c| c,
+    )
+    .await;
+    let no_grants = c1.enqueue(tasks::with_type(TaskType::SyncFull(SyncFullTask {
+        skip_grants: true,
+        ..Default::default()
+    })));
+    let resources_only = c1.enqueue(tasks::with_type(TaskType::SyncFull(SyncFullTask {
+        skip_entitlements_and_grants: true,
+        ..Default::default()
+    })));
+    let full = c1.enqueue(tasks::sync_full());
+    for id in [&no_grants, &resources_only, &full] {
+        assert!(c1
+            .wait_for_finish(id, WAIT)
+            .await
+            .expect("finish")
+            .is_success());
+    }
+    let counts = |id: &str| {
+        let (_dir, reader) = open(&c1.uploads(id)[0]);
+        let stats = reader.stats().expect("stats");
+        (
+            stats.resources.values().sum::<u64>(),
+            stats.entitlements,
+            stats.grants,
+        )
+    };
+    let (r, e, g) = counts(&full);
+    assert_eq!((r, e, g), (4, 1, 1), "the full sync has everything");
+    assert_eq!(counts(&no_grants), (4, 1, 0));
+    assert_eq!(counts(&resources_only), (4, 0, 0));
+    running.stop().await.expect("stops");
+}

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use workato_api::fake::{FakeWorkato, Seed, TlsIdentity};
@@ -30,7 +30,7 @@ fn mint(name: &str) -> Minted {
         .expect("leaf params");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let leaf_cert = leaf
-        .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
         .expect("leaf cert");
     Minted {
         ca: ca_cert.pem(),

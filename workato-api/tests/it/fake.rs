@@ -854,9 +854,7 @@ async fn profiles_refuse_what_the_client_role_lacks() {
 
 /// A CA and a `127.0.0.1`/`localhost` server certificate it signed, as PEM.
 fn minted() -> (String, String, String) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    };
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
@@ -868,7 +866,7 @@ fn minted() -> (String, String, String) {
         .expect("leaf params");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let leaf_cert = leaf
-        .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
         .expect("leaf cert");
     (ca_cert.pem(), leaf_cert.pem(), leaf_key.serialize_pem())
 }
