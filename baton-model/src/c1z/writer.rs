@@ -753,7 +753,7 @@ fn store_grant_row_in(
     let result = match schema {
         GrantsSchema::Deferred(seen) => {
             let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
-            match bulk_put_grant(conn, seen, options, row, &mut *insert) {
+            match bulk_put_grant(conn, seen, options, row, &mut insert) {
                 Ok(result) => result,
                 Err(BulkError::Row(e)) => return Err(e),
                 Err(BulkError::Scratch(e)) => {
