@@ -9,8 +9,9 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 use tempfile::NamedTempFile;
 
 use super::timestamp::parse_go;
-use super::writer::{decode, resource_key};
+use super::writer::decode;
 use super::{framing, C1zError};
+use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 
 /// How long an unfinished sync stays eligible for display (c1z-format.md §6).

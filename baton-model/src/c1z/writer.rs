@@ -14,6 +14,7 @@ use super::output_lock::OutputLock;
 use super::retention::{Retention, RunInfo};
 use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
+use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 mod raw_grants;
@@ -890,15 +891,6 @@ fn collect_grant_rows(
         });
     }
     Ok(out)
-}
-
-/// `"<type>:<id>"`, the resources table key.
-pub(crate) fn resource_key(id: &ResourceId) -> String {
-    let mut s = String::with_capacity(id.resource_type.len() + id.resource.len() + 1);
-    s.push_str(&id.resource_type);
-    s.push(':');
-    s.push_str(&id.resource);
-    s
 }
 
 pub(crate) fn decode<M: Message + Default>(
