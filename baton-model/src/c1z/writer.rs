@@ -330,7 +330,8 @@ impl C1zWriter {
 
     /// Finishes an `insert … on conflict do nothing` of a resource type, resource or
     /// entitlement: when nothing was inserted (`inserted == 0`) the row exists, and only its
-    /// `data` is replaced (`update_sql`), so the key columns keep the first write (spec §4).
+    /// `data` is replaced (`update_sql`), so the key columns keep the first write
+    /// (docs/c1z.md#rows-and-keys).
     fn upsert_tail(
         &mut self,
         inserted: usize,
