@@ -12,6 +12,7 @@ mod inspect;
 mod jit;
 mod permissions;
 mod secrets;
+mod service;
 mod support;
 mod sync;
 mod usage;
