@@ -25,6 +25,10 @@ One-shot provisioning (hidden flags, as in baton; run a sync first, they read --
   --revoke-grant <ID>
   --create-account-email <EMAIL> [--create-account-login <LOGIN>] [--create-account-profile <JSON>]
   --delete-resource <ID> --delete-resource-type <TYPE>
+
+Service mode: --client-id and --client-secret connect to ConductorOne and run its tasks until
+SIGTERM or SIGINT (--file and one-shot flags are ignored); -p enables its grants and revokes.
+BATON_C1_API_HOST (host[:port]) and BATON_HOST_ID override the ConductorOne host and host id.
 Exit codes: 0 done (or already in the desired state), 1 failed, 2 usage error.";
 
 /// The parsed command line of `baton-workato`.
@@ -32,7 +36,9 @@ Exit codes: 0 done (or already in the desired state), 1 failed, 2 usage error.";
 #[command(
     name = "baton-workato",
     version,
-    about = "Sync Workato collaborators, roles, privileges, projects and folders into a c1z file for ConductorOne",
+    // `-v`, as baton's connectors spell it, instead of clap's `-V`.
+    disable_version_flag = true,
+    about = "Sync Workato collaborators, roles, privileges, projects and folders into a c1z file for ConductorOne, or serve ConductorOne's sync and provisioning tasks (service mode)",
     after_help = AFTER_HELP
 )]
 pub(crate) struct Cli {
@@ -106,14 +112,32 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub(crate) skip_full_sync: Option<bool>,
 
-    /// Service mode client id (not supported yet) [env: BATON_CLIENT_ID]
+    /// ConductorOne client id; setting it runs service mode (connect to ConductorOne, run its
+    /// sync and provisioning tasks) [env: BATON_CLIENT_ID]
     #[arg(long, value_name = "ID")]
     pub(crate) client_id: Option<String>,
 
-    /// Service mode client secret (not supported yet) [env: BATON_CLIENT_SECRET]
-    // A redacting type, like the API key: only its presence is used until service mode exists.
+    /// ConductorOne client secret, required with --client-id [env: BATON_CLIENT_SECRET]
     #[arg(long, value_name = "SECRET")]
     pub(crate) client_secret: Option<ApiToken>,
+
+    /// Enable external ticket provisioning; accepted for baton compatibility, Workato has no
+    /// ticketing [default: false] [env: BATON_TICKETING]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub(crate) ticketing: Option<bool>,
+
+    /// Service mode: tasks run at once, 1 to 100 [default: 3] [env: BATON_TASK_CONCURRENCY]
+    #[arg(long, value_name = "N")]
+    pub(crate) task_concurrency: Option<String>,
+
+    /// Service mode: existing directory for the temporary c1z of each sync [default: the OS
+    /// temp dir] [env: BATON_C1Z_TEMP_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub(crate) c1z_temp_dir: Option<PathBuf>,
+
+    /// Print version
+    #[arg(short = 'v', long, action = clap::ArgAction::Version)]
+    pub(crate) version: (),
 
     /// One-shot provisioning flags (hidden, as in baton).
     #[command(flatten)]
@@ -172,7 +196,8 @@ pub(crate) enum Command {
     Capabilities,
     /// Print the configuration schema as JSON
     Config,
-    /// Show the resource types, resources, entitlements or grants of a c1z file
+    /// Show the resource types, resources, entitlements, grants or syncs of a c1z file, or
+    /// what changed between two syncs
     Inspect(InspectArgs),
     /// Sync an embedded fake Workato workspace, no Workato account needed
     Demo(DemoArgs),
@@ -204,6 +229,16 @@ pub(crate) struct InspectArgs {
     /// Only grants held by this principal, as TYPE:ID (e.g. collaborator:1001)
     #[arg(long, value_name = "TYPE:ID")]
     pub(crate) principal: Option<String>,
+    /// diff: take the base (older) sync from this c1z instead of --file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) base_file: Option<PathBuf>,
+    /// diff: the base (older) sync id [default: the finished full sync before the applied
+    /// one, or the newest of --base-file]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) base_sync: Option<String>,
+    /// diff: the applied (newer) sync id [default: the newest finished full sync]
+    #[arg(long, value_name = "SYNC_ID")]
+    pub(crate) applied_sync: Option<String>,
 }
 
 /// `demo` arguments.
@@ -211,8 +246,12 @@ pub(crate) struct InspectArgs {
 pub(crate) struct DemoArgs {
     /// Keep the fake Workato server running after the sync and print its URL (point
     /// --workato-base-url at it); stop with Ctrl-C
-    #[arg(long)]
+    #[arg(long, conflicts_with = "service")]
     pub(crate) serve: bool,
+    /// Show a service-mode session instead: a fake ConductorOne queues a sync, a grant and a
+    /// revoke for the fake workspace, and the demo prints what ConductorOne received
+    #[arg(long)]
+    pub(crate) service: bool,
 }
 
 /// What `inspect` lists.
@@ -226,6 +265,11 @@ pub(crate) enum InspectWhat {
     Entitlements,
     /// Grants
     Grants,
+    /// The syncs the file keeps (each sync into the same file adds one)
+    Syncs,
+    /// What changed between two syncs: the last two of the file, two sync ids, or another
+    /// file's latest (--base-file)
+    Diff,
 }
 
 /// Output format of `inspect`.

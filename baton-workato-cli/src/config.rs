@@ -4,6 +4,7 @@
 
 mod action;
 mod api_key;
+mod service;
 mod sources;
 #[cfg(test)]
 mod tests;
@@ -57,6 +58,8 @@ pub(crate) struct Config {
     pub(crate) revoke_baseline_role: String,
     /// What to do.
     pub(crate) action: Action,
+    /// Service-mode settings; `Some` exactly when the action is [`Action::Service`].
+    pub(crate) service: Option<baton_service::ServiceConfig>,
     /// Warnings to log once logging is set up (never contain secrets).
     pub(crate) warnings: Vec<String>,
 }
@@ -86,22 +89,22 @@ impl Config {
             ));
         }
 
-        let action = Action::from_args(&cli.ops, cli.command.clone())?;
-
-        if action.calls_workato() {
-            if let Some((_, origin)) = src.scalar(cli.client_id.clone(), "client-id")? {
-                return Err(UsageError::ServiceMode {
-                    flag: "--client-id",
-                    origin,
-                });
+        let mut action = Action::from_args(&cli.ops, cli.command.clone())?;
+        // A client id selects service mode (as in baton-sdk) wherever a run would call Workato;
+        // subcommands never connect to ConductorOne, so they do not look at the credentials.
+        let credentials = if action.calls_workato() {
+            service::credentials(&src, cli.client_id.clone(), cli.client_secret.clone())?
+        } else {
+            None
+        };
+        if credentials.is_some() {
+            if let Action::Provision(p) = &action {
+                warnings.push(format!(
+                    "service mode ignores the one-shot {} request (ConductorOne sends provisioning tasks)",
+                    p.name()
+                ));
             }
-            let secret = cli.client_secret.as_ref().map(|s| s.expose().to_string());
-            if let Some((_, origin)) = src.scalar(secret, "client-secret")? {
-                return Err(UsageError::ServiceMode {
-                    flag: "--client-secret",
-                    origin,
-                });
-            }
+            action = Action::Service;
         }
 
         let dc_given = src.scalar(cli.workato_data_center, "workato-data-center")?;
@@ -127,10 +130,14 @@ impl Config {
             "disable-custom-roles-sync",
             "--disable-custom-roles-sync",
         )?;
-        // Accepted and validated for baton compatibility; nothing reads them yet (provisioning
-        // gates service mode; --skip-full-sync only matters with --sync-resources).
-        src.boolean(cli.provisioning, "provisioning", "-p/--provisioning")?;
-        src.boolean(cli.skip_full_sync, "skip-full-sync", "--skip-full-sync")?;
+        // Service mode reads these; one-shot runs accept and validate them for baton
+        // compatibility (one-shot provisioning needs no gate, as baton's one-shot flags).
+        let provisioning = src.boolean(cli.provisioning, "provisioning", "-p/--provisioning")?;
+        let skip_full_sync =
+            src.boolean(cli.skip_full_sync, "skip-full-sync", "--skip-full-sync")?;
+        let ticketing = src.boolean(cli.ticketing, "ticketing", "--ticketing")?;
+        let task_concurrency = service::task_concurrency(&src, cli.task_concurrency)?;
+        let temp_dir = service::temp_dir(&src, cli.c1z_temp_dir)?;
         let workato_rate_limit = match src.scalar(cli.workato_rate_limit, "workato-rate-limit")? {
             Some((v, o)) => validation::rate_limit(&v, o)?,
             None => validation::DEFAULT_RATE_LIMIT,
@@ -173,6 +180,27 @@ impl Config {
             None
         };
 
+        let service = match credentials {
+            Some(credentials) => {
+                if !sync_resources.is_empty() {
+                    return Err(UsageError::Unsupported {
+                        flag: "--sync-resources",
+                        what: "partial sync",
+                    });
+                }
+                Some(
+                    service::service_config(credentials, env)?
+                        .provisioning(provisioning)
+                        .ticketing(ticketing)
+                        .task_concurrency(task_concurrency)
+                        .skip_full_sync(skip_full_sync)
+                        .temp_dir(temp_dir)
+                        .sync_resource_types(sync_resource_types.clone()),
+                )
+            }
+            None => None,
+        };
+
         if action.writes_file() {
             validation::output_file(&file_path, file_origin)?;
         } else if action.reads_file() {
@@ -193,6 +221,7 @@ impl Config {
             sync_resources,
             revoke_baseline_role,
             action,
+            service,
             warnings,
         })
     }

@@ -37,7 +37,8 @@ pub(crate) async fn run(
          \x20 baton-workato inspect resource-types -f {f}\n\
          \x20 baton-workato inspect resources --resource-type collaborator -f {f}\n\
          \x20 baton-workato inspect grants --principal collaborator:1000 -f {f}\n\
-         \x20 baton-workato inspect grants --entitlement role:Admin:collaborator-has -o json -f {f}",
+         \x20 baton-workato inspect grants --entitlement role:Admin:collaborator-has -o json -f {f}\n\
+         \x20 baton-workato inspect syncs -f {f}   (each sync into the same file is added to it)",
         url = fake.url()
     )?;
     if !serve {
@@ -59,7 +60,10 @@ pub(crate) async fn run(
          \x20 baton-workato -f {f} --grant-entitlement role:Operator:collaborator-has --grant-principal 1002 --grant-principal-type collaborator\n\
          \x20 baton-workato -f {f}\n\
          \x20 baton-workato inspect grants --principal collaborator:1002 -f {f}\n\
+         \x20 baton-workato inspect diff -f {f}   (what changed since the sync before: the grant)\n\
          \x20 baton-workato -f {f} --revoke-grant role:Operator:collaborator-has:collaborator:1002\n\
+         \x20 baton-workato -f {f}\n\
+         \x20 baton-workato inspect diff -f {f}   (and now the revoke)\n\
          Press Ctrl-C to stop.",
         url = fake.url(),
         token = fake.token()

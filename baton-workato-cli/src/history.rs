@@ -18,13 +18,13 @@ use crate::table::Table;
 
 /// Which two syncs `inspect diff` compares.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DiffSelection {
+pub(crate) struct DiffSelection {
     /// Take the base sync from this file instead of `-f`.
-    pub base_file: Option<PathBuf>,
+    pub(crate) base_file: Option<PathBuf>,
     /// The base (older) sync id.
-    pub base_sync: Option<String>,
+    pub(crate) base_sync: Option<String>,
     /// The applied (newer) sync id.
-    pub applied_sync: Option<String>,
+    pub(crate) applied_sync: Option<String>,
 }
 
 fn open(file: &Path) -> anyhow::Result<C1zReader> {
@@ -32,7 +32,7 @@ fn open(file: &Path) -> anyhow::Result<C1zReader> {
 }
 
 /// `inspect syncs`: every sync run of `file`, oldest first, the one readers show marked.
-pub fn syncs(file: &Path, output: OutputFormat, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(crate) fn syncs(file: &Path, output: OutputFormat, out: &mut dyn Write) -> anyhow::Result<()> {
     let reader = open(file)?;
     let runs = reader.syncs().context("cannot list the syncs")?;
     match output {
@@ -85,13 +85,13 @@ pub fn syncs(file: &Path, output: OutputFormat, out: &mut dyn Write) -> anyhow::
 /// Why `inspect diff` has nothing to compare.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot diff: {file} holds {count} finished full sync(s); it needs two. Each sync into the same -f file adds one (baton-workato -f {file}), or compare with another file (--base-file)")]
-pub struct NothingToCompare {
+pub(crate) struct NothingToCompare {
     file: String,
     count: usize,
 }
 
 /// `inspect diff`: what changed from the base sync to the applied sync.
-pub fn run_diff(
+pub(crate) fn run_diff(
     file: &Path,
     selection: &DiffSelection,
     output: OutputFormat,

@@ -37,6 +37,11 @@ pub(crate) fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let parsed = parse_filters(what, filters)?;
+    match what {
+        InspectWhat::Syncs => return crate::history::syncs(file, output, out),
+        InspectWhat::Diff => return crate::history::run_diff(file, &filters.diff, output, out),
+        _ => {}
+    }
     let reader =
         C1zReader::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut lookup = Lookup::new(&reader)?;
@@ -45,6 +50,7 @@ pub(crate) fn run(
         InspectWhat::Resources => resources(&reader, &mut lookup, &parsed, output, out),
         InspectWhat::Entitlements => entitlements(&reader, &mut lookup, &parsed, output, out),
         InspectWhat::Grants => grants(&reader, &mut lookup, &parsed, output, out),
+        InspectWhat::Syncs | InspectWhat::Diff => Ok(()),
     }
 }
 
@@ -54,6 +60,8 @@ fn what_name(what: InspectWhat) -> &'static str {
         InspectWhat::Resources => "resources",
         InspectWhat::Entitlements => "entitlements",
         InspectWhat::Grants => "grants",
+        InspectWhat::Syncs => "syncs",
+        InspectWhat::Diff => "diff",
     }
 }
 
@@ -66,10 +74,28 @@ fn parse_filters(what: InspectWhat, f: &InspectFilters) -> Result<Parsed, UsageE
         reason: format!("does not apply to `inspect {}`", what_name(what)),
     };
     let (resource_ok, entitlement_ok, principal_ok) = match what {
-        InspectWhat::ResourceTypes => (false, false, false),
+        InspectWhat::ResourceTypes | InspectWhat::Syncs | InspectWhat::Diff => {
+            (false, false, false)
+        }
         InspectWhat::Resources | InspectWhat::Entitlements => (true, false, false),
         InspectWhat::Grants => (true, true, true),
     };
+    let history = matches!(what, InspectWhat::Syncs | InspectWhat::Diff);
+    if f.resource_type.is_some() && history {
+        return Err(unsupported("--resource-type"));
+    }
+    if what != InspectWhat::Diff {
+        let d = &f.diff;
+        for (set, flag) in [
+            (d.base_file.is_some(), "--base-file"),
+            (d.base_sync.is_some(), "--base-sync"),
+            (d.applied_sync.is_some(), "--applied-sync"),
+        ] {
+            if set {
+                return Err(unsupported(flag));
+            }
+        }
+    }
     if f.resource.is_some() && !resource_ok {
         return Err(unsupported("--resource"));
     }

@@ -11,12 +11,12 @@
 //!   with the environment and validated (`config::action`: the subcommand or one-shot
 //!   provisioning request; `config::api_key`: where the key comes from); `validation`: the
 //!   checks and the usage error type.
-//! - Every action is glue over the library crates: `connect` builds the Workato API client and
-//!   the connector settings; `run_sync` (shared by the default action and `demo`) runs
-//!   baton-model's `Syncer` on the `WorkatoConnector` through `sync` (with `progress` on a
-//!   terminal); `oneshot` looks objects up in the last c1z and calls the connector's
-//!   provisioner; `inspect` reads a c1z (printed through `table`); `schema` and `completion`
-//!   print the `config` schema and shell completions; `logging` sets up `tracing`.
+//! - Every action is glue over the library crates (layering: docs/architecture.md): `connect`
+//!   builds the Workato API client and the connector settings; `run_sync` (shared by the default
+//!   action and `demo`) runs baton-model's `Syncer` on the `WorkatoConnector` through `sync` (with
+//!   `progress` on a terminal); `oneshot` looks objects up in the last c1z and calls the
+//!   connector's provisioner; `inspect` reads a c1z (printed through `table`); `schema` and
+//!   `completion` print the `config` schema and shell completions; `logging` sets up `tracing`.
 
 mod args;
 mod completion;
@@ -24,13 +24,14 @@ mod config;
 mod config_file;
 mod connect;
 mod demo;
-#[allow(dead_code)] // TEMP(integrator): inspect syncs/diff wiring lands with the c1z branch
+mod demo_service;
 mod history;
 mod inspect;
 mod logging;
 mod oneshot;
 mod progress;
 mod schema;
+mod service;
 mod sync;
 mod table;
 mod validation;
@@ -200,8 +201,18 @@ fn dispatch(config: &Config, stdout: &mut dyn Write, progress: bool) -> anyhow::
             let client = connect::client(config)?;
             runtime()?.block_on(run_sync(config, client, progress, stdout))?;
         }
-        Action::Demo { serve } => {
+        Action::Demo { service: true, .. } => {
+            runtime()?.block_on(demo_service::run(config, stdout))?;
+        }
+        Action::Demo { serve, .. } => {
             runtime()?.block_on(demo::run(config, *serve, progress, stdout))?;
+        }
+        Action::Service => {
+            let settings = config
+                .service
+                .clone()
+                .context("internal: service mode without its settings")?;
+            runtime()?.block_on(service::run(config, settings))?;
         }
         Action::Provision(request) => {
             let client = connect::client(config)?;

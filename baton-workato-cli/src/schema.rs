@@ -86,15 +86,7 @@ pub(crate) struct Field {
 }
 
 /// The data-center keys, from workato-api's list.
-const DC_KEYS: [&str; DataCenter::ALL.len()] = {
-    let mut keys = [""; DataCenter::ALL.len()];
-    let mut i = 0;
-    while i < keys.len() {
-        keys[i] = DataCenter::ALL[i].key();
-        i += 1;
-    }
-    keys
-};
+const DC_KEYS: [&str; DataCenter::ALL.len()] = DataCenter::KEYS;
 
 /// The connector's configuration fields: the Go connector's settings, under the same names.
 pub(crate) const FIELDS: &[Field] = &[

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use baton_model::c1z::{Retention, WriterOptions};
 use baton_model::sync::{Connector, SyncSummary, Syncer};
 
 use crate::progress::ProgressLine;
@@ -29,7 +30,10 @@ pub(crate) async fn run<C: Connector>(
     type_filter: &[String],
     progress: bool,
 ) -> anyhow::Result<SyncSummary> {
-    let mut syncer = Syncer::new(connector);
+    // A sync into an existing c1z is added to it; which earlier syncs stay follows
+    // BATON_KEEP_SYNC_COUNT / BATON_SKIP_CLEANUP, read as baton-sdk reads them.
+    let mut syncer = Syncer::new(connector)
+        .writer_options(WriterOptions::default().retention(Retention::from_env()));
     if !type_filter.is_empty() {
         syncer = syncer.resource_type_filter(type_filter.iter().cloned());
     }

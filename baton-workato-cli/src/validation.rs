@@ -100,14 +100,10 @@ pub(crate) enum UsageError {
         #[source]
         source: io::Error,
     },
-    /// `--client-id`/`--client-secret`: service mode is not built.
-    #[error("{flag}{origin}: service mode is not supported yet; run one-shot sync (without --client-id/--client-secret)")]
-    ServiceMode {
-        /// `--client-id` or `--client-secret`.
-        flag: &'static str,
-        /// Where the value came from.
-        origin: Origin,
-    },
+    /// A service-mode setting read from the environment only (`BATON_C1_API_HOST`,
+    /// `BATON_HOST_ID`) is malformed; the message names the variable.
+    #[error(transparent)]
+    Service(baton_service::ConfigError),
     /// The c1z path cannot be used.
     #[error("-f/--file{origin}: {}: {reason}", path.display())]
     File {
@@ -160,7 +156,7 @@ pub(crate) fn data_center(value: &str, origin: Origin) -> Result<DataCenter, Usa
 
 /// The configuration keys of every data center (`us`, `eu`, ...).
 pub(crate) fn data_center_keys() -> Vec<&'static str> {
-    DataCenter::ALL.iter().map(|dc| dc.key()).collect()
+    DataCenter::KEYS.to_vec()
 }
 
 /// `--workato-env`: one of [`ENVIRONMENTS`], case-insensitive.

@@ -1,5 +1,5 @@
-//! Process resource usage read from Linux `/proc`, for the benchmark's `peak_rss_mib` and
-//! `cpu_s`.
+//! Process resource usage read from Linux `/proc`: the benchmarks' `peak_rss_mib` and `cpu_s`
+//! of this process, and the CPU time and RSS of a child under test (`bench_service`).
 //!
 //! No `libc` dependency: `VmHWM` in `/proc/self/status` is the peak resident set size, and
 //! fields 14–15 of `/proc/self/stat` (`utime`, `stime`) are the CPU time of every thread of
@@ -27,9 +27,36 @@ pub fn cpu_time() -> io::Result<Duration> {
         .ok_or_else(|| io::Error::other("unexpected /proc/self/stat format"))
 }
 
+/// User plus system CPU time of another process (all its threads), e.g. a child under test.
+pub fn cpu_time_of(pid: u32) -> io::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    parse_cpu_ticks(&stat)
+        .map(|ticks| Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+        .ok_or_else(|| io::Error::other(format!("unexpected /proc/{pid}/stat format")))
+}
+
+/// Current resident set size of another process, in bytes (`VmRSS`).
+pub fn rss_bytes_of(pid: u32) -> io::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    parse_kib_line(&status, "VmRSS:")
+        .ok_or_else(|| io::Error::other(format!("no VmRSS line in /proc/{pid}/status")))
+}
+
+/// Peak resident set size of another process, in bytes (`VmHWM`).
+pub fn peak_rss_bytes_of(pid: u32) -> io::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    parse_vm_hwm(&status)
+        .ok_or_else(|| io::Error::other(format!("no VmHWM line in /proc/{pid}/status")))
+}
+
 /// The `VmHWM` value of a `/proc/<pid>/status` text, in bytes.
 pub fn parse_vm_hwm(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    parse_kib_line(status, "VmHWM:")
+}
+
+/// A `<key> <n> kB` line of a `/proc/<pid>/status` text, in bytes.
+fn parse_kib_line(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let mut fields = line.split_whitespace().skip(1);
     let value: u64 = fields.next()?.parse().ok()?;
     match fields.next() {
@@ -61,6 +88,7 @@ mod tests {
         assert_eq!(parse_vm_hwm(status), Some(2048 * 1024));
         assert_eq!(parse_vm_hwm("VmRSS:\t1 kB\n"), None);
         assert_eq!(parse_vm_hwm("VmHWM:\t12 MB\n"), None);
+        assert_eq!(parse_kib_line(status, "VmRSS:"), Some(1024 * 1024));
     }
 
     #[test]
@@ -77,5 +105,9 @@ mod tests {
         let rss = peak_rss_bytes().expect("VmHWM");
         assert!(rss > 0);
         cpu_time().expect("cpu time");
+        let me = std::process::id();
+        assert!(rss_bytes_of(me).expect("VmRSS") > 0);
+        assert!(peak_rss_bytes_of(me).expect("VmHWM") > 0);
+        cpu_time_of(me).expect("cpu time by pid");
     }
 }

@@ -1,7 +1,6 @@
 //! The client, its builder, and the request loop (rate limit → send → classify → retry).
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -11,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::debug;
-use url::{Host, Url};
+use url::Url;
 
 use crate::data_center::DataCenter;
 use crate::error::{excerpt, parse_error_message, EncodeError, Error, Result};
@@ -21,8 +20,10 @@ use crate::retry::{classify, jitter, AttemptFailure, RetryDecision, RetryPolicy}
 use crate::route::Route;
 use crate::stats::{ClientStats, Counters};
 use crate::token::ApiToken;
+use crate::transport::transport_allowed;
 
-/// Default per-attempt timeout: a little above Workato's 40 s server timeout (spec §2).
+/// Default per-attempt timeout: a little above Workato's 40 s server timeout
+/// (docs/workato-api.md#authentication-and-transport).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A Workato Developer API client.
@@ -229,23 +230,13 @@ pub fn check_base_url(url: &Url, allow_insecure_http: bool) -> Result<(), BuildE
         });
     }
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_insecure_http || is_loopback(url.host()) => Ok(()),
+        "https" | "http" if transport_allowed(url, allow_insecure_http) => Ok(()),
         "http" => Err(BuildError::InsecureHttp {
             host: url.host_str().unwrap_or_default().to_owned(),
         }),
         other => Err(BuildError::UnsupportedScheme {
             scheme: other.to_owned(),
         }),
-    }
-}
-
-fn is_loopback(host: Option<Host<&str>>) -> bool {
-    match host {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
     }
 }
 
@@ -295,8 +286,8 @@ impl Client {
         decode_value(&Method::GET, &path, unwrapped, prefix)
     }
 
-    /// Sends a request with an optional JSON body and ignores the response body
-    /// (its shape is UNCONFIRMED for every write endpoint, spec §7.5).
+    /// Sends a request with an optional JSON body and ignores the response body (its shape is
+    /// unconfirmed for every write endpoint: U5 in docs/workato-api.md#unconfirmed-points).
     pub(crate) async fn send_ignoring_body<B: Serialize + ?Sized>(
         &self,
         method: Method,

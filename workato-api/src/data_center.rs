@@ -1,4 +1,4 @@
-//! Workato data centers and their base URLs (spec §1).
+//! Workato data centers and their base URLs (docs/workato-api.md#data-centers).
 
 use std::{fmt, str::FromStr};
 
@@ -28,7 +28,7 @@ pub enum DataCenter {
 }
 
 impl DataCenter {
-    /// Every data center, in the order of the spec table.
+    /// Every data center, in the order of the table in docs/workato-api.md#data-centers.
     pub const ALL: [DataCenter; 9] = [
         DataCenter::Us,
         DataCenter::Eu,
@@ -40,6 +40,18 @@ impl DataCenter {
         DataCenter::Cn,
         DataCenter::Kr,
     ];
+
+    /// The key of every data center, in the order of [`DataCenter::ALL`] (`us`, `eu`, …): what
+    /// configuration accepts and what error messages list.
+    pub const KEYS: [&'static str; 9] = {
+        let mut keys = [""; 9];
+        let mut i = 0;
+        while i < keys.len() {
+            keys[i] = DataCenter::ALL[i].key();
+            i += 1;
+        }
+        keys
+    };
 
     /// The lower-case key used in configuration (`us`, `eu`, …).
     pub const fn key(self) -> &'static str {
@@ -57,7 +69,7 @@ impl DataCenter {
     }
 
     /// The base URL (scheme and host, no `/api`).
-    pub fn base_url(self) -> &'static str {
+    pub const fn base_url(self) -> &'static str {
         match self {
             DataCenter::Us => "https://www.workato.com",
             DataCenter::Eu => "https://app.eu.workato.com",
@@ -78,18 +90,12 @@ impl fmt::Display for DataCenter {
     }
 }
 
-/// An unknown data-center key.
+/// An unknown data-center key; its message lists [`DataCenter::KEYS`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown Workato data center {given:?}; valid keys: {}", valid_keys())]
+#[error("unknown Workato data center {given:?}; valid keys: {}", DataCenter::KEYS.join(", "))]
 pub struct UnknownDataCenter {
     /// What was given.
     pub given: String,
-}
-
-/// Every key, for the message: from [`DataCenter::ALL`], so it cannot fall behind the list.
-fn valid_keys() -> String {
-    let keys: Vec<&str> = DataCenter::ALL.iter().map(|dc| dc.key()).collect();
-    keys.join(", ")
 }
 
 impl FromStr for DataCenter {
@@ -117,6 +123,13 @@ mod tests {
             assert!(dc.base_url().starts_with("https://"));
         }
         assert_eq!("EU".parse::<DataCenter>(), Ok(DataCenter::Eu));
+        assert_eq!(
+            DataCenter::KEYS,
+            ["us", "eu", "jp", "sg", "au", "il", "sandbox", "cn", "kr"]
+        );
+        for (dc, key) in DataCenter::ALL.into_iter().zip(DataCenter::KEYS) {
+            assert_eq!(dc.key(), key);
+        }
         assert_eq!(DataCenter::Eu.base_url(), "https://app.eu.workato.com");
         assert_eq!(
             DataCenter::Sandbox.base_url(),

@@ -48,8 +48,12 @@
 //!
 //! # Crate organization
 //!
+//! Where this crate sits among the others: docs/architecture.md. What it relies on in Workato's
+//! API, and the points Workato leaves unconfirmed: docs/workato-api.md.
+//!
 //! - Client and transport: [`Client`] / [`ClientBuilder`] (`client`), [`ApiToken`]
-//!   (`token`), [`DataCenter`] (`data_center`), [`Family`] (`family`: rate-limit buckets and
+//!   (`token`), [`DataCenter`] (`data_center`), [`check_base_url`] (where the token may be
+//!   sent), [`Family`] (`family`: rate-limit buckets and
 //!   the API-client permission each needs), [`RetryPolicy`] and the pure classifier
 //!   [`retry::classify`] (`retry`), per-family token buckets (`rate_limit`), [`ClientStats`]
 //!   (`stats`).
@@ -101,6 +105,7 @@ pub mod roles;
 mod route;
 mod stats;
 mod token;
+mod transport;
 mod trust;
 pub mod user_groups;
 pub mod workspace;

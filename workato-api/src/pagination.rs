@@ -1,4 +1,5 @@
-//! One lazy pagination abstraction for both page styles Workato uses (spec §3).
+//! One lazy pagination abstraction for both page styles Workato uses
+//! (docs/workato-api.md#pagination).
 //!
 //! `paginate` turns a page-fetch closure into a stream of items: nothing is sent until the
 //! stream is polled; pages start at 1 (or the builder's `page`); the listing ends on a short
@@ -36,16 +37,15 @@ pub(crate) enum PageStyle {
 }
 
 impl PageStyle {
-    /// The query pairs selecting page `number`.
-    pub(crate) fn pairs(self, number: u32) -> [(&'static str, String); 2] {
+    /// The query pairs selecting page `number` of `size` items.
+    pub(crate) fn pairs(self, number: u32, size: u32) -> [(&'static str, String); 2] {
         match self {
-            PageStyle::PagePerPage => [
-                ("page", number.to_string()),
-                ("per_page", PAGE_SIZE.to_string()),
-            ],
+            PageStyle::PagePerPage => {
+                [("page", number.to_string()), ("per_page", size.to_string())]
+            }
             PageStyle::JsonApi => [
                 ("page[number]", number.to_string()),
-                ("page[size]", PAGE_SIZE.to_string()),
+                ("page[size]", size.to_string()),
             ],
         }
     }
@@ -122,6 +122,7 @@ pub struct List<T> {
     route: Route,
     style: PageStyle,
     page: u32,
+    per_page: u32,
     // `fn() -> T`: the builder yields `T`s but holds none (stays Send + Sync for any `T`).
     item: PhantomData<fn() -> T>,
 }
@@ -132,6 +133,7 @@ impl<T> fmt::Debug for List<T> {
             .field("path", &self.route.path())
             .field("style", &self.style)
             .field("page", &self.page)
+            .field("per_page", &self.per_page)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +145,7 @@ impl<T> Clone for List<T> {
             route: self.route.clone(),
             style: self.style,
             page: self.page,
+            per_page: self.per_page,
             item: PhantomData,
         }
     }
@@ -155,6 +158,7 @@ impl<T> List<T> {
             route,
             style,
             page: 1,
+            per_page: PAGE_SIZE,
             item: PhantomData,
         }
     }
@@ -165,44 +169,61 @@ impl<T> List<T> {
         self.page = number;
         self
     }
+
+    /// Items per page, 1 to [`PAGE_SIZE`] (the default, and the documented maximum).
+    pub fn per_page(mut self, size: u32) -> Self {
+        self.per_page = size.clamp(1, PAGE_SIZE);
+        self
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> List<T> {
     /// Fetches the selected page.
     pub async fn send(self) -> Result<Page<T>> {
         self.client
-            .fetch_page(self.route, self.style, self.page)
+            .fetch_page(self.route, self.style, self.page, self.per_page)
             .await
     }
 
     /// Streams every item from the selected page on; nothing is sent until polled.
     pub fn into_stream(self) -> ItemStream<T> {
-        self.client.list_pages(self.route, self.style, self.page)
+        self.client
+            .list_pages(self.route, self.style, self.page, self.per_page)
     }
 }
 
 impl Client {
     /// Streams `route` (which may already carry a filter query) in the given page style, from
-    /// page `start` on.
-    pub(crate) fn list_pages<T>(&self, route: Route, style: PageStyle, start: u32) -> ItemStream<T>
+    /// page `start` on, `size` items a page.
+    pub(crate) fn list_pages<T>(
+        &self,
+        route: Route,
+        style: PageStyle,
+        start: u32,
+        size: u32,
+    ) -> ItemStream<T>
     where
         T: DeserializeOwned + Send + 'static,
     {
         let client = self.clone();
         let path = route.path();
         paginate(path, start, move |number| {
-            client.clone().fetch_page(route.clone(), style, number)
+            client
+                .clone()
+                .fetch_page(route.clone(), style, number, size)
         })
     }
 
-    /// Fetches page `number` of `route` (which may already carry a filter query).
+    /// Fetches page `number` (of `size` items) of `route` (which may already carry a filter
+    /// query).
     pub(crate) async fn fetch_page<T: DeserializeOwned>(
         self,
         route: Route,
         style: PageStyle,
         number: u32,
+        size: u32,
     ) -> Result<Page<T>> {
-        let route = route.with_pairs(&style.pairs(number));
+        let route = route.with_pairs(&style.pairs(number, size));
         let body = self.execute(Method::GET, &route, None).await?;
         let path = route.path();
         let (raw, prefix) = match style {
@@ -220,17 +241,17 @@ impl Client {
             .collect::<Result<Vec<T>>>()?;
         Ok(Page {
             number,
-            next: next_page(number, items.len()),
+            next: next_page(number, items.len(), size),
             items,
             first,
         })
     }
 }
 
-/// The page after `number` if it held a full page of `len` items; a short or empty page is
-/// the last.
-fn next_page(number: u32, len: usize) -> Option<u32> {
-    (len >= PAGE_SIZE as usize && len > 0).then(|| number.saturating_add(1))
+/// The page after `number` if it held a full page (`len` of `size` items); a short or empty
+/// page is the last.
+fn next_page(number: u32, len: usize, size: u32) -> Option<u32> {
+    (len >= size as usize && len > 0).then(|| number.saturating_add(1))
 }
 
 #[cfg(test)]
@@ -314,19 +335,20 @@ mod tests {
 
     #[test]
     fn a_full_page_has_a_next_one() {
-        assert_eq!(next_page(1, PAGE_SIZE as usize), Some(2));
-        assert_eq!(next_page(4, PAGE_SIZE as usize - 1), None);
-        assert_eq!(next_page(1, 0), None);
+        assert_eq!(next_page(1, PAGE_SIZE as usize, PAGE_SIZE), Some(2));
+        assert_eq!(next_page(4, PAGE_SIZE as usize - 1, PAGE_SIZE), None);
+        assert_eq!(next_page(1, 0, PAGE_SIZE), None);
+        assert_eq!(next_page(2, 1, 1), Some(3));
     }
 
     #[test]
     fn page_pairs() {
         assert_eq!(
-            PageStyle::PagePerPage.pairs(3),
+            PageStyle::PagePerPage.pairs(3, PAGE_SIZE),
             [("page", "3".to_owned()), ("per_page", "100".to_owned())]
         );
         assert_eq!(
-            PageStyle::JsonApi.pairs(1),
+            PageStyle::JsonApi.pairs(1, PAGE_SIZE),
             [
                 ("page[number]", "1".to_owned()),
                 ("page[size]", "100".to_owned())

@@ -1,4 +1,5 @@
-//! Projects (`/api/projects`; spec §4.7). A project is a top-level folder.
+//! Projects (`/api/projects`; docs/workato-api.md#projects-and-folders). A project is a top-level
+//! folder.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,10 +38,8 @@ impl ProjectsHandler {
     /// `GET /api/projects?page=1&per_page=1`: at most one project. The cheapest call the
     /// setup guide's client role allows, used to check the token and base URL before a sync.
     pub async fn first(&self) -> Result<Option<Project>> {
-        let route = Route::api(Family::Folders, ["projects"])
-            .with_pairs(&[("page", "1".to_owned()), ("per_page", "1".to_owned())]);
-        let page: Vec<Project> = self.client.get_json(&route).await?;
-        Ok(page.into_iter().next())
+        let page = self.list().per_page(1).send().await?;
+        Ok(page.items.into_iter().next())
     }
 
     /// `GET /api/projects`, `page`/`per_page` style: a request builder; finish with

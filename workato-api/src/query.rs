@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::client::Client;
 use crate::error::{EncodeError, Error, Result};
-use crate::pagination::{ItemStream, Page, PageStyle};
+use crate::pagination::{ItemStream, Page, PageStyle, PAGE_SIZE};
 use crate::route::Route;
 
 /// Serializes a request builder (its `Serialize` form *is* the query) onto a route.
@@ -34,7 +34,7 @@ impl Client {
         Q: Serialize,
     {
         match with_query(route, query) {
-            Ok(route) => self.list_pages(route, style, start),
+            Ok(route) => self.list_pages(route, style, start, PAGE_SIZE),
             Err(error) => stream::once(async move { Err(error) }).boxed(),
         }
     }
@@ -52,6 +52,8 @@ impl Client {
         Q: Serialize,
     {
         let route = with_query(route, query)?;
-        self.clone().fetch_page(route, style, number).await
+        self.clone()
+            .fetch_page(route, style, number, PAGE_SIZE)
+            .await
     }
 }

@@ -39,11 +39,28 @@ impl fmt::Display for ApiToken {
     }
 }
 
+// clap builds flag values through `From<String>`, so parsed arguments can hold an `ApiToken`
+// and never the key in a plain `String` that a derived `Debug` would print.
 impl From<String> for ApiToken {
     fn from(token: String) -> Self {
         Self::new(token)
     }
 }
+
+impl From<&str> for ApiToken {
+    fn from(token: &str) -> Self {
+        Self::new(token)
+    }
+}
+
+// By value, so configurations holding a token can be compared in tests; never printed.
+impl PartialEq for ApiToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for ApiToken {}
 
 #[cfg(test)]
 mod tests {
@@ -57,5 +74,11 @@ mod tests {
         assert_eq!(token.expose(), "s3cr3t-token");
         assert!(!token.is_empty());
         assert!(ApiToken::new("  ").is_empty());
+    }
+
+    #[test]
+    fn compares_by_value() {
+        assert_eq!(ApiToken::from("a"), ApiToken::from(String::from("a")));
+        assert_ne!(ApiToken::from("a"), ApiToken::from("b"));
     }
 }

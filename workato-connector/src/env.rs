@@ -1,9 +1,9 @@
 //! Workato environments, the `workato-env` setting, and env-suffixed role resource ids.
 //!
-//! A workspace has up to three environments (`dev`, `test`, `prod`; single-environment
-//! workspaces only use `dev`), and a collaborator holds one role per environment. The connector
-//! syncs one environment, or all of them (`all`), in which case every role resource is emitted
-//! once per environment with the id suffixed `-<env>` (spec `connector-model.md` §3).
+//! A workspace has up to three environments (`dev`, `test`, `prod`; single-environment workspaces
+//! only use `dev`), and a collaborator holds one role per environment. The connector syncs one
+//! environment, or all of them (`all`), in which case every role resource is emitted once per
+//! environment with the id suffixed `-<env>` (docs/ids.md#environments-and-all-mode).
 
 use std::fmt;
 use std::str::FromStr;
@@ -37,12 +37,35 @@ impl Environment {
 
     /// Lenient parsing of an `environment_type` string read from the API: trimmed,
     /// case-insensitive. Unknown values give `None` so the caller can skip that entry with a
-    /// warning instead of failing the member's grants (defect 14).
+    /// warning instead of failing the member's grants
+    /// (docs/decisions.md#d14-an-unknown-environment-skips-one-entry).
     pub fn parse_lenient(s: &str) -> Option<Environment> {
         let s = s.trim();
         [Environment::Dev, Environment::Test, Environment::Prod]
             .into_iter()
             .find(|e| e.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The environment of an API `environment_type`; `None` for values this connector does not
+    /// know (read leniently, like [`Environment::parse_lenient`]).
+    pub fn from_api(env: &workato_api::EnvironmentType) -> Option<Environment> {
+        use workato_api::EnvironmentType;
+        match env {
+            EnvironmentType::Dev => Some(Environment::Dev),
+            EnvironmentType::Test => Some(Environment::Test),
+            EnvironmentType::Prod => Some(Environment::Prod),
+            other => Environment::parse_lenient(other.as_str()),
+        }
+    }
+
+    /// The API form of this environment.
+    pub fn to_api(self) -> workato_api::EnvironmentType {
+        use workato_api::EnvironmentType;
+        match self {
+            Environment::Dev => EnvironmentType::Dev,
+            Environment::Test => EnvironmentType::Test,
+            Environment::Prod => EnvironmentType::Prod,
+        }
     }
 }
 
@@ -253,6 +276,19 @@ mod tests {
         assert!(EnvScope::All.includes(Environment::Dev));
         assert!(EnvScope::Single(Environment::Prod).includes(Environment::Prod));
         assert!(!EnvScope::Single(Environment::Prod).includes(Environment::Dev));
+    }
+
+    #[test]
+    fn api_environments_round_trip_and_unknown_ones_are_none() {
+        for env in Environment::ALL_ORDER {
+            assert_eq!(Environment::from_api(&env.to_api()), Some(env));
+        }
+        let odd: workato_api::EnvironmentType =
+            serde_json::from_str("\" PROD \"").expect("open enum");
+        assert_eq!(Environment::from_api(&odd), Some(Environment::Prod));
+        let staging: workato_api::EnvironmentType =
+            serde_json::from_str("\"staging\"").expect("open enum");
+        assert_eq!(Environment::from_api(&staging), None);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Resource-type ids, entitlement slugs, entitlement/grant id formulas and display strings.
 //!
-//! Ids are a compatibility contract with ConductorOne's Go connector (spec
-//! `connector-model.md` §2–§6): a tenant switching connectors keeps its history only if every
-//! id is byte-for-byte the same, so every formula lives here, once, pinned by tests. Display
-//! strings follow upstream too, except for its typos (defect 18: stray backtick, "acess"), which
-//! are fixed because they are display-only.
+//! Ids are a compatibility contract with ConductorOne's Go connector (docs/ids.md): a tenant
+//! switching connectors keeps its history only if every id is byte-for-byte the same, so every
+//! formula lives here, once, pinned by tests. Display strings follow upstream too, except for its
+//! typos (a stray backtick, "acess"; docs/decisions.md#d18-display-typos-fixed), which are fixed
+//! because they are display-only.
 //!
 //! Two resource types are ours (the Go connector has no RBAC-v2 project model):
 //!
@@ -17,6 +17,7 @@
 //!   group's API id (`"am-…"`), with one [`MEMBER`] entitlement granted to its collaborators.
 
 use crate::env::Environment;
+use crate::provision::ProvisionError;
 
 /// A Baton resource type's id and display name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,6 +93,79 @@ pub fn entitlement_id(resource_type: &str, resource_id: &str, slug: &str) -> Str
 /// Baton's grant id: `"<entitlement id>:<principal type>:<principal id>"`.
 pub fn grant_id(entitlement_id: &str, principal_type: &str, principal_id: &str) -> String {
     format!("{entitlement_id}:{principal_type}:{principal_id}")
+}
+
+/// An entitlement id split into its three parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntitlementRef<'a> {
+    /// Resource type id (`role`, `environment_role`, `project_role`, …).
+    pub resource_type: &'a str,
+    /// Resource id (`175000-prod`, `Admin`, `100-7`).
+    pub resource_id: &'a str,
+    /// Entitlement slug (`collaborator-has`, `member`).
+    pub slug: &'a str,
+}
+
+/// Splits `"<resource type>:<resource id>:<slug>"`, reversing [`entitlement_id`].
+///
+/// Resource ids of roles never contain `:`, but the split is made from both ends (resource
+/// type first, slug last) so a `:` in the middle part stays in the resource id rather than
+/// shifting every field.
+pub(crate) fn parse_entitlement_id(id: &str) -> Result<EntitlementRef<'_>, ProvisionError> {
+    let malformed = |reason| ProvisionError::MalformedId {
+        what: "entitlement id",
+        id: id.to_owned(),
+        reason,
+    };
+    let (resource_type, rest) = id
+        .split_once(':')
+        .ok_or_else(|| malformed("expected <resource type>:<resource id>:<slug>"))?;
+    let (resource_id, slug) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| malformed("expected <resource type>:<resource id>:<slug>"))?;
+    if resource_type.is_empty() || resource_id.is_empty() || slug.is_empty() {
+        return Err(malformed("a part is empty"));
+    }
+    Ok(EntitlementRef {
+        resource_type,
+        resource_id,
+        slug,
+    })
+}
+
+/// A grant id split into entitlement and principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GrantRef<'a> {
+    /// The granted entitlement.
+    pub entitlement: EntitlementRef<'a>,
+    /// The whole entitlement id.
+    pub entitlement_id: &'a str,
+    /// Principal resource type.
+    pub principal_type: &'a str,
+    /// Principal resource id.
+    pub principal_id: &'a str,
+}
+
+/// Splits `"<entitlement id>:<principal type>:<principal id>"`, reversing [`grant_id`]: the
+/// principal is split off the end, so the entitlement id keeps any `:` of its resource id.
+pub(crate) fn parse_grant_id(id: &str) -> Result<GrantRef<'_>, ProvisionError> {
+    let malformed = || ProvisionError::MalformedId {
+        what: "grant id",
+        id: id.to_owned(),
+        reason: "expected <resource type>:<resource id>:<slug>:<principal type>:<principal id>",
+    };
+    let (rest, principal_id) = id.rsplit_once(':').ok_or_else(malformed)?;
+    let (entitlement_id, principal_type) = rest.rsplit_once(':').ok_or_else(malformed)?;
+    if principal_id.is_empty() || principal_type.is_empty() {
+        return Err(malformed());
+    }
+    let entitlement = parse_entitlement_id(entitlement_id).map_err(|_| malformed())?;
+    Ok(GrantRef {
+        entitlement,
+        entitlement_id,
+        principal_type,
+        principal_id,
+    })
 }
 
 /// `role:<role resource id>:collaborator-has`.
@@ -384,5 +458,80 @@ mod tests {
             collaborator_group_entitlement_description("Finance"),
             "Collaborator is a member of the collaborator group Finance"
         );
+    }
+
+    fn ent(id: &str) -> EntitlementRef<'_> {
+        parse_entitlement_id(id).expect("valid entitlement id")
+    }
+
+    #[test]
+    fn entitlement_ids_split_from_both_ends() {
+        assert_eq!(
+            ent("role:175000-prod:collaborator-has"),
+            EntitlementRef {
+                resource_type: "role",
+                resource_id: "175000-prod",
+                slug: "collaborator-has"
+            }
+        );
+        assert_eq!(ent("a:b:c:d").resource_id, "b:c");
+        for bad in ["", "role", "role:1", ":1:x", "role::x", "role:1:"] {
+            assert!(
+                matches!(
+                    parse_entitlement_id(bad),
+                    Err(ProvisionError::MalformedId {
+                        what: "entitlement id",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn grant_ids_split_into_entitlement_and_principal() {
+        let g =
+            parse_grant_id("role:Operator-dev:collaborator-has:collaborator:1001").expect("valid");
+        assert_eq!(g.entitlement_id, "role:Operator-dev:collaborator-has");
+        assert_eq!(g.entitlement.resource_id, "Operator-dev");
+        assert_eq!((g.principal_type, g.principal_id), ("collaborator", "1001"));
+        let g =
+            parse_grant_id("project_role:100-pr-AQBGCnMB-JoFtKL:member:collaborator_group:am-x")
+                .expect("valid");
+        assert_eq!(g.entitlement.resource_id, "100-pr-AQBGCnMB-JoFtKL");
+        assert_eq!(
+            (g.principal_type, g.principal_id),
+            ("collaborator_group", "am-x")
+        );
+        for bad in [
+            "role:1:collaborator-has",
+            "role:1:collaborator-has:collaborator:",
+            "collaborator:1001",
+            "x:collaborator:1",
+        ] {
+            assert!(parse_grant_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn grant_ids_round_trip(
+            rt in "[a-z_]{1,20}",
+            rid in "[^:\\s][^:]{0,30}",
+            slug in "[a-z-]{1,20}",
+            ptype in "[a-z_]{1,20}",
+            pid in "[^:]{1,20}",
+        ) {
+            let ent_id = entitlement_id(&rt, &rid, &slug);
+            let id = grant_id(&ent_id, &ptype, &pid);
+            let g = parse_grant_id(&id).expect("round trip");
+            proptest::prop_assert_eq!(g.entitlement_id, ent_id.as_str());
+            proptest::prop_assert_eq!(
+                (g.entitlement.resource_type, g.entitlement.resource_id, g.entitlement.slug),
+                (rt.as_str(), rid.as_str(), slug.as_str())
+            );
+            proptest::prop_assert_eq!((g.principal_type, g.principal_id), (ptype.as_str(), pid.as_str()));
+        }
     }
 }

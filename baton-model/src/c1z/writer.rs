@@ -237,6 +237,14 @@ impl C1zWriter {
              PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=1;",
             options.cache_kib
         ))?;
+        if history.is_some() {
+            // The in-memory rollback journal keeps the original of every page a transaction
+            // changes that existed before it. With earlier syncs' rows in the grants indexes
+            // nearly every insert changes such a page, and the journal grew by ~50 MiB on the
+            // 20,000-member benchmark workspace. This database is private scratch, discarded
+            // on any error, so it needs no rollback.
+            conn.execute_batch("PRAGMA journal_mode=OFF")?;
+        }
         conn.set_prepared_statement_cache_capacity(32);
         // The schema goes into the first batch's transaction: nothing is written until the
         // first commit (with 16 KiB pages the empty schema alone is ~270 KiB).
@@ -322,7 +330,8 @@ impl C1zWriter {
 
     /// Finishes an `insert … on conflict do nothing` of a resource type, resource or
     /// entitlement: when nothing was inserted (`inserted == 0`) the row exists, and only its
-    /// `data` is replaced (`update_sql`), so the key columns keep the first write (spec §4).
+    /// `data` is replaced (`update_sql`), so the key columns keep the first write
+    /// (docs/c1z.md#rows-and-keys).
     fn upsert_tail(
         &mut self,
         inserted: usize,

@@ -1,4 +1,5 @@
-//! Id conventions shared with baton-sdk (baton-proto.md §9, c1z-format.md §4).
+//! Id conventions shared with baton-sdk (docs/ids.md#batons-id-shapes,
+//! docs/c1z.md#rows-and-keys).
 //!
 //! Ids are joined with `:` without escaping: the format is lossy on purpose and is a byte-for-byte
 //! contract with existing c1z files and ConductorOne tenants.

@@ -17,6 +17,8 @@ pub(crate) struct InspectFilters {
     pub(crate) entitlement: Option<String>,
     /// Only grants held by this principal (`TYPE:ID`).
     pub(crate) principal: Option<String>,
+    /// `diff`: which syncs to compare.
+    pub(crate) diff: crate::history::DiffSelection,
 }
 
 /// What the run does.
@@ -26,6 +28,9 @@ pub(crate) enum Action {
     Sync,
     /// One-shot provisioning against Workato, reading objects from `--file`.
     Provision(Provision),
+    /// Service mode: serve ConductorOne's tasks until SIGTERM/SIGINT (settings in
+    /// `Config::service`).
+    Service,
     /// `capabilities` subcommand.
     Capabilities,
     /// `config` subcommand.
@@ -43,6 +48,8 @@ pub(crate) enum Action {
     Demo {
         /// Keep the fake server running.
         serve: bool,
+        /// Show a service-mode session against a fake ConductorOne instead.
+        service: bool,
     },
     /// `completion` subcommand.
     Completion {
@@ -101,7 +108,7 @@ impl Provision {
 impl Action {
     /// Whether the action talks to Workato (and so needs the API key).
     pub(crate) fn calls_workato(&self) -> bool {
-        matches!(self, Action::Sync | Action::Provision(_))
+        matches!(self, Action::Sync | Action::Provision(_) | Action::Service)
     }
 
     /// Whether the action reads an existing c1z from `--file`.
@@ -111,7 +118,7 @@ impl Action {
 
     /// Whether the action writes a c1z to `--file`.
     pub(crate) fn writes_file(&self) -> bool {
-        matches!(self, Action::Sync | Action::Demo { .. })
+        matches!(self, Action::Sync | Action::Demo { service: false, .. })
     }
 
     /// Turns the subcommand or the one-shot flags into an [`Action`], checking that one-shot
@@ -167,9 +174,17 @@ impl Action {
                         resource: a.resource,
                         entitlement: a.entitlement,
                         principal: a.principal,
+                        diff: crate::history::DiffSelection {
+                            base_file: a.base_file,
+                            base_sync: a.base_sync,
+                            applied_sync: a.applied_sync,
+                        },
                     },
                 },
-                Command::Demo(a) => Action::Demo { serve: a.serve },
+                Command::Demo(a) => Action::Demo {
+                    serve: a.serve,
+                    service: a.service,
+                },
                 Command::Completion { shell } => Action::Completion { shell },
             });
         }

@@ -27,6 +27,9 @@ pub(crate) const SETTING_KEYS: &[&str] = &[
     "skip-full-sync",
     "client-id",
     "client-secret",
+    "ticketing",
+    "task-concurrency",
+    "c1z-temp-dir",
 ];
 
 /// The environment variable for a setting key: `workato-env` -> `BATON_WORKATO_ENV`.

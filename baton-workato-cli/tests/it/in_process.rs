@@ -175,6 +175,23 @@ fn usage_errors() {
         ("service_mode_client_secret", &["--client-secret", k], &[]),
         ("service_mode_env", &[], &[("BATON_CLIENT_ID", "cid")]),
         (
+            // The secret's key part is the API key text: the leak check below covers it.
+            "service_mode_bad_secret_env",
+            &["--workato-api-key", k],
+            &[
+                ("BATON_CLIENT_ID", "connector@tenant.example.test/pcc"),
+                (
+                    "BATON_CLIENT_SECRET",
+                    "secret-token:conductorone.com:v1:wrk-SECRET-4f9a",
+                ),
+            ],
+        ),
+        (
+            "service_mode_task_concurrency",
+            &["--workato-api-key", k, "--task-concurrency", "101"],
+            &[],
+        ),
+        (
             "bad_log_level",
             &["--workato-api-key", k, "--log-level", "loud"],
             &[],

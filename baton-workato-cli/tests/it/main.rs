@@ -6,11 +6,13 @@
 
 mod corporate_network;
 mod demo;
+mod history;
 mod in_process;
 mod inspect;
 mod jit;
 mod permissions;
 mod secrets;
+mod service;
 mod support;
 mod sync;
 mod usage;

@@ -401,3 +401,32 @@ async fn members_stream_is_the_one_unpaged_listing() {
     members.assert_async().await;
     guard.verify().await;
 }
+
+#[tokio::test]
+async fn per_page_sets_the_page_size_and_the_end_of_the_listing() {
+    let mut s = server().await;
+    let full = once(reply(
+        no_body(&mut s, "GET", "/api/projects?page=1&per_page=2"),
+        projects(0..2),
+    ))
+    .await;
+    let short = once(reply(
+        no_body(&mut s, "GET", "/api/projects?page=2&per_page=2"),
+        projects(2..3),
+    ))
+    .await;
+    let guard = catch_all(&mut s).await;
+
+    let all: Vec<_> = client(&s)
+        .projects()
+        .list()
+        .per_page(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .expect("two pages of two");
+    assert_eq!(all.len(), 3);
+    full.assert_async().await;
+    short.assert_async().await;
+    guard.verify().await;
+}

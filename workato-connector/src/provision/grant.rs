@@ -1,9 +1,10 @@
 //! Granting a legacy role or an environment role to a collaborator in one environment.
 //!
 //! Order of work: resolve the role's current name (unknown id ⇒ error, nothing written), then,
-//! holding the member's lock, read the member, and PUT only when the member does not already
-//! hold that role in that environment (defect 11). Workato keeps one role per environment, so
-//! the PUT replaces the previous role; its grant id is reported as superseded.
+//! holding the member's lock, read the member, and PUT only when the member does not already hold
+//! that role in that environment (docs/decisions.md#d11-a-grant-checks-the-current-role-first).
+//! Workato keeps one role per environment, so the PUT replaces the previous role; its grant id is
+//! reported as superseded.
 
 use baton_model::model::ids::resource_id;
 use baton_model::model::{GrantBuilder, Profile};
@@ -14,8 +15,9 @@ use workato_api::MemberId;
 use super::error::ProvisionError;
 use super::lookup;
 use super::plan::{plan_grant, GrantPlan};
-use super::target::{EntitlementRef, RoleTarget};
+use super::target::RoleTarget;
 use super::WorkatoProvisioner;
+use crate::ids::EntitlementRef;
 use crate::ids::{COLLABORATOR, ENVIRONMENT_TYPE_KEY};
 
 impl WorkatoProvisioner {
@@ -110,7 +112,8 @@ mod tests {
 
     use super::*;
     use crate::env::Environment;
-    use crate::provision::target::{parse_entitlement_id, RoleKey};
+    use crate::ids::parse_entitlement_id;
+    use crate::provision::target::RoleKey;
 
     #[test]
     fn role_grant_shape() {

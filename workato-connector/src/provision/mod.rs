@@ -73,10 +73,10 @@ use workato_api::Client;
 pub use error::ProvisionError;
 
 use crate::config::ConnectorConfig;
+use crate::ids::{parse_entitlement_id, parse_grant_id};
 use lock::KeyedLocks;
 use target::{
-    collaborator_principal, parse_entitlement_id, parse_grant_id, project_role_target, role_target,
-    unsupported, ProjectPrincipal,
+    collaborator_principal, project_role_target, role_target, unsupported, ProjectPrincipal,
 };
 
 /// Provisions Workato access through the Developer API.

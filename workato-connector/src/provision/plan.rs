@@ -1,7 +1,7 @@
 //! Pure decisions of role provisioning: what a collaborator holds in an environment, whether a
 //! grant or revoke has anything to do, and the exact `env_roles` entry to send.
 //!
-//! Request bodies (`PUT /api/members/:id`, spec workato-api §4.1):
+//! Request bodies (`PUT /api/members/:id`, docs/workato-api.md#collaborators):
 //!
 //! - environment role: `{"environment_type":env,"name":name,"role_type":"environment"}`;
 //! - system or legacy custom role: `{"environment_type":env,"name":name}` with **no**
@@ -10,7 +10,7 @@
 //!   on both generations where sending it would not (and it is what upstream sends);
 //! - revoke: `{"environment_type":env,"name":<baseline>}` plus `"role_type":<configured>` only
 //!   when `revoke_baseline_role_type` is set (whether RBAC v2 wants one beside `NoAccess` is
-//!   UNCONFIRMED, defect 10).
+//!   unconfirmed: docs/decisions.md#d10-revoke-works).
 //!
 //! Only the one environment is ever listed: Workato changes only the environments a PUT names,
 //! so other environments cannot be touched by construction.
@@ -22,31 +22,12 @@
 //! hold the role.
 
 use workato_api::members::{EnvRoleAssignment, Member};
-use workato_api::{EnvironmentType, RoleType};
+use workato_api::RoleType;
 
 use super::target::RoleFamily;
 use crate::config::ConnectorConfig;
 use crate::env::Environment;
 use crate::ids::NO_ACCESS_ROLE_NAME;
-
-/// The API form of an environment.
-pub(crate) fn api_env(env: Environment) -> EnvironmentType {
-    match env {
-        Environment::Dev => EnvironmentType::Dev,
-        Environment::Test => EnvironmentType::Test,
-        Environment::Prod => EnvironmentType::Prod,
-    }
-}
-
-/// The environment of an API value; `None` for values this connector does not know.
-pub(crate) fn env_of(env: &EnvironmentType) -> Option<Environment> {
-    match env {
-        EnvironmentType::Dev => Some(Environment::Dev),
-        EnvironmentType::Test => Some(Environment::Test),
-        EnvironmentType::Prod => Some(Environment::Prod),
-        other => Environment::parse_lenient(&other.to_string()),
-    }
-}
 
 /// The role a collaborator holds in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +47,12 @@ pub(crate) fn held_role(member: &Member, env: Environment) -> Option<HeldRole> {
     let entry = member
         .roles
         .iter()
-        .find(|r| env_of(&r.environment_type) == Some(env))?;
+        .find(|r| Environment::from_api(&r.environment_type) == Some(env))?;
     if entry.role_name == NO_ACCESS_ROLE_NAME || entry.role_name == "NoAccess" {
         return None;
     }
     let family = match &entry.role_type {
-        // Omitted means privilege_group on Workato's side (spec §4.1).
+        // Omitted means privilege_group on Workato's side (docs/workato-api.md#collaborators).
         None | Some(RoleType::PrivilegeGroup) => Some(RoleFamily::Legacy),
         Some(RoleType::Environment) => Some(RoleFamily::Environment),
         Some(_) => None,
@@ -134,7 +115,7 @@ pub(crate) fn grant_assignment(
     name: &str,
     family: RoleFamily,
 ) -> EnvRoleAssignment {
-    let assignment = EnvRoleAssignment::new(api_env(env), name);
+    let assignment = EnvRoleAssignment::new(env.to_api(), name);
     match family {
         RoleFamily::Environment => assignment.with_role_type(RoleType::Environment),
         RoleFamily::Legacy => assignment,
@@ -183,7 +164,7 @@ pub(crate) struct BaselineConflict;
 /// The `env_roles` entry a revoke sends: the configured baseline (default `NoAccess`), with
 /// `role_type` only when one is configured.
 pub(crate) fn baseline_assignment(env: Environment, config: &ConnectorConfig) -> EnvRoleAssignment {
-    let assignment = EnvRoleAssignment::new(api_env(env), config.revoke_baseline_role.as_str());
+    let assignment = EnvRoleAssignment::new(env.to_api(), config.revoke_baseline_role.as_str());
     match config.revoke_baseline_role_type.as_deref() {
         Some(role_type) => assignment.with_role_type(RoleType::from(role_type)),
         None => assignment,
@@ -195,6 +176,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use workato_api::EnvironmentType;
 
     fn member(roles: serde_json::Value) -> Member {
         serde_json::from_value(json!({"id": 1001, "name": "Bob", "email": "b@x", "roles": roles}))

@@ -1,16 +1,16 @@
 //! Pure parsing of what a provisioning request names: entitlement ids, grant ids, principals,
 //! role targets (which role, in which environment) and project-role targets.
 //!
-//! Ids are Baton's `:`-joined strings (`ids.rs`). Resource ids of roles never contain `:`, but
-//! the parsers still split from both ends (resource type first, slug and principal last) so a
-//! `:` in the middle part stays in the resource id rather than shifting every field.
+//! Entitlement and grant ids are split by the parsers in `ids.rs`, next to the formulas they
+//! reverse.
 //!
-//! Environment of a role id (spec §3): in `all` mode the id carries it (`175000-prod`). In
-//! single-environment mode ids are bare and the configured environment applies. A suffixed id
-//! in single-environment mode (e.g. a grant synced while the connector ran with `all`) is
-//! accepted when the suffix names the configured environment, because the meaning is then
-//! unambiguous; a suffix naming another environment is [`ProvisionError::EnvironmentNotInScope`],
-//! because acting on it would change an environment the configuration says is out of reach.
+//! Environment of a role id (docs/ids.md#environments-and-all-mode): in `all` mode the id carries
+//! it (`175000-prod`). In single-environment mode ids are bare and the configured environment
+//! applies. A suffixed id in single-environment mode (e.g. a grant synced while the connector ran
+//! with `all`) is accepted when the suffix names the configured environment, because the meaning is
+//! then unambiguous; a suffix naming another environment is
+//! [`ProvisionError::EnvironmentNotInScope`], because acting on it would change an environment the
+//! configuration says is out of reach.
 
 use workato_api::{EnvRoleId, Id, MemberId, ProjectId, RoleId};
 
@@ -18,77 +18,9 @@ use super::error::ProvisionError;
 use crate::catalogue::BaseRole;
 use crate::env::{parse_role_resource_id, EnvScope, Environment};
 use crate::ids::{
-    self, COLLABORATOR, COLLABORATOR_GROUP, COLLABORATOR_HAS, ENVIRONMENT_ROLE, MEMBER,
-    PROJECT_ROLE, ROLE,
+    self, EntitlementRef, COLLABORATOR, COLLABORATOR_GROUP, COLLABORATOR_HAS, ENVIRONMENT_ROLE,
+    MEMBER, PROJECT_ROLE, ROLE,
 };
-
-/// An entitlement id split into its three parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct EntitlementRef<'a> {
-    /// Resource type id (`role`, `environment_role`, `project_role`, …).
-    pub resource_type: &'a str,
-    /// Resource id (`175000-prod`, `Admin`, `100-7`).
-    pub resource_id: &'a str,
-    /// Entitlement slug (`collaborator-has`, `member`).
-    pub slug: &'a str,
-}
-
-/// Splits `"<resource type>:<resource id>:<slug>"`.
-pub(crate) fn parse_entitlement_id(id: &str) -> Result<EntitlementRef<'_>, ProvisionError> {
-    let malformed = |reason| ProvisionError::MalformedId {
-        what: "entitlement id",
-        id: id.to_owned(),
-        reason,
-    };
-    let (resource_type, rest) = id
-        .split_once(':')
-        .ok_or_else(|| malformed("expected <resource type>:<resource id>:<slug>"))?;
-    let (resource_id, slug) = rest
-        .rsplit_once(':')
-        .ok_or_else(|| malformed("expected <resource type>:<resource id>:<slug>"))?;
-    if resource_type.is_empty() || resource_id.is_empty() || slug.is_empty() {
-        return Err(malformed("a part is empty"));
-    }
-    Ok(EntitlementRef {
-        resource_type,
-        resource_id,
-        slug,
-    })
-}
-
-/// A grant id split into entitlement and principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct GrantRef<'a> {
-    /// The granted entitlement.
-    pub entitlement: EntitlementRef<'a>,
-    /// The whole entitlement id.
-    pub entitlement_id: &'a str,
-    /// Principal resource type.
-    pub principal_type: &'a str,
-    /// Principal resource id.
-    pub principal_id: &'a str,
-}
-
-/// Splits `"<entitlement id>:<principal type>:<principal id>"`.
-pub(crate) fn parse_grant_id(id: &str) -> Result<GrantRef<'_>, ProvisionError> {
-    let malformed = || ProvisionError::MalformedId {
-        what: "grant id",
-        id: id.to_owned(),
-        reason: "expected <resource type>:<resource id>:<slug>:<principal type>:<principal id>",
-    };
-    let (rest, principal_id) = id.rsplit_once(':').ok_or_else(malformed)?;
-    let (entitlement_id, principal_type) = rest.rsplit_once(':').ok_or_else(malformed)?;
-    if principal_id.is_empty() || principal_type.is_empty() {
-        return Err(malformed());
-    }
-    let entitlement = parse_entitlement_id(entitlement_id).map_err(|_| malformed())?;
-    Ok(GrantRef {
-        entitlement,
-        entitlement_id,
-        principal_type,
-        principal_id,
-    })
-}
 
 /// A member id from a `collaborator` resource id (decimal).
 pub(crate) fn member_id(id: &str) -> Result<MemberId, ProvisionError> {
@@ -345,61 +277,12 @@ pub(crate) fn unsupported(ent: &EntitlementRef<'_>) -> ProvisionError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::parse_entitlement_id;
 
     const DEV: EnvScope = EnvScope::Single(Environment::Dev);
 
     fn ent(id: &str) -> EntitlementRef<'_> {
         parse_entitlement_id(id).expect("valid entitlement id")
-    }
-
-    #[test]
-    fn entitlement_ids_split_from_both_ends() {
-        assert_eq!(
-            ent("role:175000-prod:collaborator-has"),
-            EntitlementRef {
-                resource_type: "role",
-                resource_id: "175000-prod",
-                slug: "collaborator-has"
-            }
-        );
-        assert_eq!(ent("a:b:c:d").resource_id, "b:c");
-        for bad in ["", "role", "role:1", ":1:x", "role::x", "role:1:"] {
-            assert!(
-                matches!(
-                    parse_entitlement_id(bad),
-                    Err(ProvisionError::MalformedId {
-                        what: "entitlement id",
-                        ..
-                    })
-                ),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn grant_ids_split_into_entitlement_and_principal() {
-        let g =
-            parse_grant_id("role:Operator-dev:collaborator-has:collaborator:1001").expect("valid");
-        assert_eq!(g.entitlement_id, "role:Operator-dev:collaborator-has");
-        assert_eq!(g.entitlement.resource_id, "Operator-dev");
-        assert_eq!((g.principal_type, g.principal_id), ("collaborator", "1001"));
-        let g =
-            parse_grant_id("project_role:100-pr-AQBGCnMB-JoFtKL:member:collaborator_group:am-x")
-                .expect("valid");
-        assert_eq!(g.entitlement.resource_id, "100-pr-AQBGCnMB-JoFtKL");
-        assert_eq!(
-            (g.principal_type, g.principal_id),
-            ("collaborator_group", "am-x")
-        );
-        for bad in [
-            "role:1:collaborator-has",
-            "role:1:collaborator-has:collaborator:",
-            "collaborator:1001",
-            "x:collaborator:1",
-        ] {
-            assert!(parse_grant_id(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]
@@ -533,26 +416,5 @@ mod tests {
             unsupported(&ent("privilege:Recipes-read:assigned")).to_string(),
             "entitlement \"privilege:Recipes-read:assigned\" cannot be provisioned: only role:<id>:collaborator-has, environment_role:<id>:collaborator-has and project_role:<project>-<role>:member can"
         );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn grant_ids_round_trip(
-            rt in "[a-z_]{1,20}",
-            rid in "[^:\\s][^:]{0,30}",
-            slug in "[a-z-]{1,20}",
-            ptype in "[a-z_]{1,20}",
-            pid in "[^:]{1,20}",
-        ) {
-            let ent_id = ids::entitlement_id(&rt, &rid, &slug);
-            let id = ids::grant_id(&ent_id, &ptype, &pid);
-            let g = parse_grant_id(&id).expect("round trip");
-            proptest::prop_assert_eq!(g.entitlement_id, ent_id.as_str());
-            proptest::prop_assert_eq!(
-                (g.entitlement.resource_type, g.entitlement.resource_id, g.entitlement.slug),
-                (rt.as_str(), rid.as_str(), slug.as_str())
-            );
-            proptest::prop_assert_eq!((g.principal_type, g.principal_id), (ptype.as_str(), pid.as_str()));
-        }
     }
 }

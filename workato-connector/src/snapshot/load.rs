@@ -1,19 +1,20 @@
 //! Loading a [`Snapshot`] from the Workato API, once per sync.
 //!
-//! Call budget (defect 1): members once; custom roles, environment roles, projects, project
-//! roles and groups by page; folders one nested listing per project where Workato verifiably
-//! returns whole trees, else one listing per folder (see `folder_walk`); project grants
-//! per project; group members per group; `/privileges` at most once per distinct in-scope
-//! (env, environment role). Nothing grows with the number of members except the one
-//! members response.
+//! Call budget (docs/decisions.md#d1-no-per-member-privilege-calls): members once; custom roles,
+//! environment roles, projects, project roles and groups by page; folders one nested listing per
+//! project where Workato verifiably returns whole trees, else one listing per folder (see
+//! `folder_walk`); project grants per project; group members per group; `/privileges` at most once
+//! per distinct in-scope (env, environment role). Nothing grows with the number of members except
+//! the one members response.
 //!
-//! Members are listed first and roles after them, so every role a member names either shows
-//! up in the role listings or was deleted; a role that resolves to nothing is therefore
-//! skipped with a warning rather than re-fetched (defect 3).
+//! Members are listed first and roles after them, so every role a member names either shows up in
+//! the role listings or was deleted; a role that resolves to nothing is therefore skipped with a
+//! warning rather than re-fetched (docs/decisions.md#d3-grants-do-not-depend-on-listing-order).
 //!
-//! Optional parts (legacy roles, environment roles, project roles and grants, groups) that
-//! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
-//! missing API-client permission (defect 15); any other failure fails the sync.
+//! Optional parts (legacy roles, environment roles, project roles and grants, groups) that answer
+//! 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the missing API-client
+//! permission (docs/decisions.md#d15-a-missing-rbac-generation-degrades); any other failure fails
+//! the sync.
 
 use std::future::Future;
 
@@ -84,10 +85,6 @@ impl Refusals {
     }
 }
 
-fn env_of(env: &workato_api::EnvironmentType) -> Option<Environment> {
-    Environment::parse_lenient(env.as_str())
-}
-
 fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     let mut out = Member::new(m.id.get(), m.name, m.email);
     out.external_id = m.external_id;
@@ -95,8 +92,9 @@ fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     out.grant_type = m.grant_type.map(|g| g.to_string());
     out.time_zone = m.time_zone;
     for r in m.roles {
-        let Some(env) = env_of(&r.environment_type) else {
-            // Defect 14: skip the entry, keep the member's other roles.
+        let Some(env) = Environment::from_api(&r.environment_type) else {
+            // Skip the entry, keep the member's other roles
+            // (docs/decisions.md#d14-an-unknown-environment-skips-one-entry).
             notes.push(format!(
                 "collaborator {} ({}): skipping role {:?} in unknown environment {:?}",
                 out.id,
@@ -334,7 +332,7 @@ async fn project_grants(
                 .project
                 .as_ref()
                 .and_then(|p| p.environment.as_ref())
-                .and_then(|e| env_of(&e.environment_type));
+                .and_then(|e| Environment::from_api(&e.environment_type));
             out.push(ProjectGrant {
                 id: g.id.to_string(),
                 project_id: g.project.as_ref().map_or(pid, |p| p.id.get()),
@@ -359,7 +357,7 @@ async fn privileges(client: Client, member: i64) -> PrivilegesOutcome {
             rows.into_iter()
                 .filter_map(|r| {
                     Some(PrivilegeRow {
-                        env: env_of(&r.environment_type)?,
+                        env: Environment::from_api(&r.environment_type)?,
                         role_name: r.name,
                         privileges: pairs(r.privileges),
                         folder_ids: r
@@ -448,7 +446,8 @@ impl Snapshot {
         })?;
         if let Some(total) = listed.total {
             if total > listed.data.len() as u64 {
-                // Defect 22: the list is documented as complete; say so if it is not.
+                // The list is documented as complete; say so if it is not
+                // (docs/decisions.md#d22-a-truncated-member-list-is-reported).
                 notes.push(format!(
                     "GET /api/members reported total {total} but returned {}: the collaborator list may be truncated",
                     listed.data.len()
