@@ -55,7 +55,9 @@ pub(super) async fn folders(client: &Client, projects: &[Project]) -> Result<Vec
     let Some(&first) = roots.first() else {
         return Ok(Vec::new());
     };
-    let children = match nested(client, &roots, first).await? {
+    // Per-parent listings made while checking a nested result: the walk reuses them.
+    let mut listed = HashMap::new();
+    let children = match nested(client, &roots, first, &mut listed).await? {
         Ok(children) => children,
         Err(reason) => {
             tracing::info!(
@@ -63,23 +65,38 @@ pub(super) async fn folders(client: &Client, projects: &[Project]) -> Result<Vec
                 reason = %reason,
                 "reading the folder trees one listing per folder"
             );
-            walk(client, &roots).await?
+            walk(client, &roots, listed).await?
         }
     };
     Ok(in_walk_order(&roots, &children))
 }
 
-/// The children of every listed parent, from one listing per folder, level by level.
-async fn walk(client: &Client, roots: &[i64]) -> Result<HashMap<i64, Listed>, Error> {
+/// The children of every listed parent, from one listing per folder (unless `known` holds
+/// it already), level by level.
+async fn walk(
+    client: &Client,
+    roots: &[i64],
+    mut known: HashMap<i64, Listed>,
+) -> Result<HashMap<i64, Listed>, Error> {
     let mut children = HashMap::new();
     let mut seen: BTreeSet<i64> = roots.iter().copied().collect();
     let mut level = roots.to_vec();
     while !level.is_empty() {
-        let listed: Vec<(i64, ApiResult<Listed>)> = stream::iter(with_client(client, level))
-            .map(|(client, parent)| child_folders(client, parent))
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
+        let mut listed: Vec<(i64, ApiResult<Listed>)> = Vec::new();
+        let mut to_list = Vec::new();
+        for parent in level {
+            match known.remove(&parent) {
+                Some(kids) => listed.push((parent, Ok(kids))),
+                None => to_list.push(parent),
+            }
+        }
+        listed.extend(
+            stream::iter(with_client(client, to_list))
+                .map(|(client, parent)| child_folders(client, parent))
+                .buffered(CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await,
+        );
         let mut next = Vec::new();
         for (parent, kids) in listed {
             let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
@@ -198,28 +215,31 @@ fn spread(items: &[i64], n: usize) -> Vec<i64> {
         .collect()
 }
 
-/// Lists `parents` one by one; the first folder the listings return that is not in `known`
-/// (`Ok(Err)`), as "folder F under P".
+/// Lists `parents` one by one (keeping the listings in `listed`); the first folder they
+/// return that is not `known` (`Ok(Err)`), as "folder F under P".
 async fn missing_under(
     client: &Client,
     parents: Vec<i64>,
     known: impl Fn(i64) -> bool,
+    listed_out: &mut HashMap<i64, Listed>,
 ) -> Result<Result<(), String>, Error> {
     let listed: Vec<(i64, ApiResult<Listed>)> = stream::iter(with_client(client, parents))
         .map(|(client, parent)| child_folders(client, parent))
         .buffered(CONCURRENCY)
         .collect()
         .await;
+    let mut missing = Ok(());
     for (parent, kids) in listed {
         let kids = kids.map_err(|source| Error::api(Step::ListFolders { parent }, source))?;
-        if let Some(f) = kids.iter().find(|f| !known(f.id.get())) {
-            return Ok(Err(format!(
+        if let (Ok(()), Some(f)) = (&missing, kids.iter().find(|f| !known(f.id.get()))) {
+            missing = Err(format!(
                 "folder {} under {parent} is missing from the nested listing",
                 f.id.get()
-            )));
+            ));
         }
+        listed_out.insert(parent, kids);
     }
-    Ok(Ok(()))
+    Ok(missing)
 }
 
 /// The nested path: every root's children map, `Ok(Err(reason))` to fall back.
@@ -227,6 +247,7 @@ async fn nested(
     client: &Client,
     roots: &[i64],
     first: i64,
+    listed: &mut HashMap<i64, Listed>,
 ) -> Result<Result<HashMap<i64, Listed>, String>, Error> {
     let probe = match nested_folders(client.clone(), first).await.1 {
         Ok(listed) => listed,
@@ -256,7 +277,7 @@ async fn nested(
     let mut unique = HashSet::new();
     sample.retain(|p| unique.insert(*p));
     let checked = sample.len();
-    if let Err(reason) = missing_under(client, sample, |id| tree.contains(id)).await? {
+    if let Err(reason) = missing_under(client, sample, |id| tree.contains(id), listed).await? {
         return Ok(Err(reason));
     }
 
@@ -289,7 +310,7 @@ async fn nested(
         // below childless-looking folders of the other trees too.
         let candidates: Vec<i64> = trees.iter().skip(1).flat_map(Tree::childless).collect();
         let sample = spread(&candidates, ACROSS_ROOTS_LEAVES);
-        if let Err(reason) = missing_under(client, sample, |_| false).await? {
+        if let Err(reason) = missing_under(client, sample, |_| false, listed).await? {
             return Ok(Err(reason));
         }
     }
@@ -299,7 +320,7 @@ async fn nested(
         checked_parents = checked,
         "reading the folder trees with one nested listing per project (with_nested_folders), verified on the first project's"
     );
-    let mut children = walk(client, &walked).await?;
+    let mut children = walk(client, &walked, HashMap::new()).await?;
     for t in trees {
         children.extend(t.children);
     }
