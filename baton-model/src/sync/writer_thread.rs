@@ -28,8 +28,6 @@ const QUEUE: usize = 8;
 const BATCH: usize = 1_024;
 
 /// One queued write.
-// Writes travel in a `Vec` sent whole; boxing the big variants would cost an allocation each.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 // Writes travel in batches of `BATCH` through a short queue; boxing the large variants would
 // add an allocation per object for no memory that matters.
