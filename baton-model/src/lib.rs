@@ -45,6 +45,9 @@
 //!
 //! # Crate organization
 //!
+//! Where this crate sits among the others, and the data flow of a sync: docs/architecture.md. The
+//! c1z file it writes: docs/c1z.md.
+//!
 //! - [`proto`]: prost messages with the exact field numbers of `c1.connector.v2` (v0.7.27 subset),
 //!   `Any` packing with `type.googleapis.com/` URLs and Go's last-`/` matching rule.
 //! - [`model`]: builders for resource types, resources, traits, entitlements and grants that

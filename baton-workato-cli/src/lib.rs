@@ -11,12 +11,12 @@
 //!   with the environment and validated (`config::action`: the subcommand or one-shot
 //!   provisioning request; `config::api_key`: where the key comes from); `validation`: the
 //!   checks and the usage error type.
-//! - Every action is glue over the library crates: `connect` builds the Workato API client and
-//!   the connector settings; `run_sync` (shared by the default action and `demo`) runs
-//!   baton-model's `Syncer` on the `WorkatoConnector` through `sync` (with `progress` on a
-//!   terminal); `oneshot` looks objects up in the last c1z and calls the connector's
-//!   provisioner; `inspect` reads a c1z (printed through `table`); `schema` and `completion`
-//!   print the `config` schema and shell completions; `logging` sets up `tracing`.
+//! - Every action is glue over the library crates (layering: docs/architecture.md): `connect`
+//!   builds the Workato API client and the connector settings; `run_sync` (shared by the default
+//!   action and `demo`) runs baton-model's `Syncer` on the `WorkatoConnector` through `sync` (with
+//!   `progress` on a terminal); `oneshot` looks objects up in the last c1z and calls the
+//!   connector's provisioner; `inspect` reads a c1z (printed through `table`); `schema` and
+//!   `completion` print the `config` schema and shell completions; `logging` sets up `tracing`.
 
 mod args;
 mod completion;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use baton_model::c1z::C1zReader;
-use baton_model::model::ids::resource_id;
+use baton_model::model::ids::{resource_id, resource_key};
 use baton_model::model::Profile;
 use baton_model::proto::CapabilityDetailCredentialOption;
 use baton_model::provision::{
@@ -166,9 +166,7 @@ pub(crate) async fn run(
                 .await
                 .map_err(|e| classify("--create-account-email", e))?;
             let key = |r: &baton_model::proto::Resource| {
-                r.id.as_ref()
-                    .map(|id| format!("{}:{}", id.resource_type, id.resource))
-                    .unwrap_or_default()
+                r.id.as_ref().map(resource_key).unwrap_or_default()
             };
             match outcome {
                 CreateAccountOutcome::Created(r) => {

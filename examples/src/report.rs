@@ -18,6 +18,8 @@ pub struct BenchReport {
     pub wall_s: f64,
     /// Per-family rate limit used by server and client (0 = unlimited).
     pub rate_per_min: u32,
+    /// The per-family limit (`--workato-rate-limit`) the reported bound is computed for.
+    pub workato_rate_limit: u32,
     /// Peak resident set size of the syncing process, MiB.
     pub peak_rss_mib: f64,
     /// User + system CPU time of the syncing process, seconds.
@@ -47,6 +49,21 @@ impl BenchReport {
         bound_secs(&self.requests, self.rate_per_min)
     }
 
+    /// The family with the most requests and its count (ties: the first by name).
+    pub fn busiest_family(&self) -> Option<(&str, u64)> {
+        self.requests
+            .iter()
+            .fold(None, |best: Option<(&str, u64)>, (family, n)| match best {
+                Some((_, m)) if m >= *n => best,
+                _ => Some((family.as_str(), *n)),
+            })
+    }
+
+    /// The rate-limit lower bound of the wall time at `workato_rate_limit`, seconds.
+    pub fn bound_at_limit_s(&self) -> f64 {
+        bound_secs(&self.requests, self.workato_rate_limit)
+    }
+
     /// `wall_s / bound_s`, or `None` when unlimited (no bound).
     pub fn wall_over_bound(&self) -> Option<f64> {
         let bound = self.bound_s();
@@ -56,9 +73,17 @@ impl BenchReport {
     /// The JSON object: `requests`, `total_requests`, `throttled_429`, `wall_s`, `bound_s`,
     /// `wall_over_bound` (`null` when unlimited), `peak_rss_mib`, `cpu_s`, `resources`,
     /// `entitlements`, `grants`, `c1z_bytes`, plus `rate_per_min`, `retries`,
-    /// `resource_types` and `expanded_grants`.
+    /// `resource_types` and `expanded_grants`; and, for the limit a real tenant would impose
+    /// (`workato_rate_limit`), `bound_at_limit_s`, `bound_at_limit_min` and the
+    /// `busiest_family` with its `busiest_family_requests`.
     pub fn to_json(&self) -> Value {
+        let (busiest, busiest_n) = self.busiest_family().unwrap_or(("", 0));
         json!({
+            "workato_rate_limit": self.workato_rate_limit,
+            "bound_at_limit_s": round3(self.bound_at_limit_s()),
+            "bound_at_limit_min": round3(self.bound_at_limit_s() / 60.0),
+            "busiest_family": busiest,
+            "busiest_family_requests": busiest_n,
             "requests": self.requests,
             "total_requests": self.total_requests(),
             "throttled_429": self.throttled_429,
@@ -111,6 +136,7 @@ mod tests {
             retries: 0,
             wall_s: wall,
             rate_per_min: rate,
+            workato_rate_limit: 60,
             peak_rss_mib: 12.0,
             cpu_s: 0.5,
             resource_types: 8,
@@ -133,6 +159,11 @@ mod tests {
         assert_eq!(json["wall_over_bound"], 1.2);
         assert_eq!(json["requests"]["folders"], 250);
         assert_eq!(json["total_requests"], 254);
+        assert_eq!(json["busiest_family"], "folders");
+        assert_eq!(json["busiest_family_requests"], 250);
+        // 250 calls at 60 a minute.
+        assert_eq!(json["bound_at_limit_s"], 250.0);
+        assert_eq!(json["bound_at_limit_min"], 4.167);
     }
 
     #[test]

@@ -22,7 +22,8 @@ use crate::stats::{ClientStats, Counters};
 use crate::token::ApiToken;
 use crate::transport::transport_allowed;
 
-/// Default per-attempt timeout: a little above Workato's 40 s server timeout (spec §2).
+/// Default per-attempt timeout: a little above Workato's 40 s server timeout
+/// (docs/workato-api.md#authentication-and-transport).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A Workato Developer API client.
@@ -285,8 +286,8 @@ impl Client {
         decode_value(&Method::GET, &path, unwrapped, prefix)
     }
 
-    /// Sends a request with an optional JSON body and ignores the response body
-    /// (its shape is UNCONFIRMED for every write endpoint, spec §7.5).
+    /// Sends a request with an optional JSON body and ignores the response body (its shape is
+    /// unconfirmed for every write endpoint: U5 in docs/workato-api.md#unconfirmed-points).
     pub(crate) async fn send_ignoring_body<B: Serialize + ?Sized>(
         &self,
         method: Method,

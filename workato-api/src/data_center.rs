@@ -1,4 +1,4 @@
-//! Workato data centers and their base URLs (spec §1).
+//! Workato data centers and their base URLs (docs/workato-api.md#data-centers).
 
 use std::{fmt, str::FromStr};
 
@@ -28,7 +28,7 @@ pub enum DataCenter {
 }
 
 impl DataCenter {
-    /// Every data center, in the order of the spec table.
+    /// Every data center, in the order of the table in docs/workato-api.md#data-centers.
     pub const ALL: [DataCenter; 9] = [
         DataCenter::Us,
         DataCenter::Eu,

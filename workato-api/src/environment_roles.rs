@@ -1,5 +1,5 @@
-//! Environment roles (RBAC v2; spec §4.3). On un-migrated workspaces these endpoints answer
-//! 401/403/404.
+//! Environment roles (RBAC v2; docs/workato-api.md#environment-roles). On un-migrated workspaces
+//! these endpoints answer 401/403/404.
 
 use std::collections::BTreeMap;
 

@@ -240,8 +240,8 @@ impl fmt::Display for PermissionHint<'_> {
     }
 }
 
-/// Extracts Workato's message from an error body, trying the shapes of spec §6 in order:
-/// `{"errors":[{"title"}]}`, `{"message","errors":{field:[..]}}`, `{"message"}`,
+/// Extracts Workato's message from an error body, trying the shapes of docs/workato-api.md#errors
+/// in order: `{"errors":[{"title"}]}`, `{"message","errors":{field:[..]}}`, `{"message"}`,
 /// `{"error"}`, else the raw text (bounded).
 pub(crate) fn parse_error_message(body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {

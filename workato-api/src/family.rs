@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A group of endpoints sharing one rate-limit bucket (spec §5) and one API-client permission.
+/// A group of endpoints sharing one rate-limit bucket (docs/workato-api.md#rate-limits) and one
+/// API-client permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Family {

@@ -1,4 +1,4 @@
-//! Folders (`/api/folders`; spec §4.7).
+//! Folders (`/api/folders`; docs/workato-api.md#projects-and-folders).
 
 use serde::{Deserialize, Serialize};
 

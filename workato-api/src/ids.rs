@@ -1,5 +1,5 @@
 //! Identifier newtypes. Integer ids also accept numeric strings; [`Id`] accepts either form
-//! and keeps it, because Workato's docs show some ids both ways (spec §4, §7.10).
+//! and keeps it, because Workato's docs show some ids both ways (docs/workato-api.md#ids).
 
 use std::fmt;
 

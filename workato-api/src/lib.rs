@@ -48,6 +48,9 @@
 //!
 //! # Crate organization
 //!
+//! Where this crate sits among the others: docs/architecture.md. What it relies on in Workato's
+//! API, and the points Workato leaves unconfirmed: docs/workato-api.md.
+//!
 //! - Client and transport: [`Client`] / [`ClientBuilder`] (`client`), [`ApiToken`]
 //!   (`token`), [`DataCenter`] (`data_center`), [`check_base_url`] (where the token may be
 //!   sent), [`Family`] (`family`: rate-limit buckets and

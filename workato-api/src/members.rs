@@ -1,4 +1,5 @@
-//! Workspace collaborators (`/api/members*`, `/api/member_invitations`; spec §4.1).
+//! Workspace collaborators (`/api/members*`, `/api/member_invitations`;
+//! docs/workato-api.md#collaborators).
 
 use std::collections::BTreeMap;
 

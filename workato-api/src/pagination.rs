@@ -1,4 +1,5 @@
-//! One lazy pagination abstraction for both page styles Workato uses (spec §3).
+//! One lazy pagination abstraction for both page styles Workato uses
+//! (docs/workato-api.md#pagination).
 //!
 //! `paginate` turns a page-fetch closure into a stream of items: nothing is sent until the
 //! stream is polled; pages start at 1 (or the builder's `page`); the listing ends on a short

@@ -1,4 +1,5 @@
-//! Project grants (RBAC v2; spec §4.5): who holds which project role in which project.
+//! Project grants (RBAC v2; docs/workato-api.md#project-grants): who holds which project role in
+//! which project.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -173,10 +174,11 @@ impl ProjectGrantsHandler {
 
     /// `PUT /api/projects/:id/project_grants`: adds or updates grants in a project.
     ///
-    /// The body is **UNCONFIRMED** in Workato's docs (spec §4.5). This client sends
+    /// The body is **UNCONFIRMED** in Workato's docs
+    /// (docs/decisions.md#d27-project-grant-put-body). This client sends
     /// `{"grants":[{"user_id":12,"project_role_id":"pr-…"},{"user_group_id":"am-…",
-    /// "project_role_id":3}]}` — one object per grantee, ids in the form the server sent them —
-    /// and ignores the response body. Revisit when the shape is confirmed.
+    /// "project_role_id":3}]}` — one object per grantee, ids in the form the server sent them — and
+    /// ignores the response body. Revisit when the shape is confirmed.
     pub async fn upsert_for_project(
         &self,
         project: ProjectId,

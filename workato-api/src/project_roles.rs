@@ -1,4 +1,5 @@
-//! Project roles (RBAC v2; spec §4.4). Ids may be strings (`"pr-…"`) or integers.
+//! Project roles (RBAC v2; docs/workato-api.md#project-roles). Ids may be strings (`"pr-…"`) or
+//! integers.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,5 @@
-//! Projects (`/api/projects`; spec §4.7). A project is a top-level folder.
+//! Projects (`/api/projects`; docs/workato-api.md#projects-and-folders). A project is a top-level
+//! folder.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::family::Family;
 
-/// Documented quota of every family (spec §5).
+/// Documented quota of every family (docs/workato-api.md#rate-limits).
 pub(crate) const DEFAULT_PER_MINUTE: u32 = 60;
 /// Requests allowed back to back before the steady rate applies; small, so a burst cannot
 /// exhaust a workspace-wide quota shared with other API clients.

@@ -1,4 +1,5 @@
-//! Reactive retry: the policy and a pure classifier deciding whether to try again (spec §5).
+//! Reactive retry: the policy and a pure classifier deciding whether to try again
+//! (docs/workato-api.md#retries).
 
 use std::time::{Duration, SystemTime};
 
@@ -6,9 +7,9 @@ use reqwest::{Method, StatusCode};
 
 /// How failed attempts are retried.
 ///
-/// Defaults follow spec §5: backoff starts at 1 s, doubles, is capped at 60 s, and a request
-/// is attempted at most 5 times. The sleep before a retry is jittered to between half and
-/// all of the computed backoff; a `Retry-After` value is honoured as given (up to
+/// Defaults follow docs/workato-api.md#retries: backoff starts at 1 s, doubles, is capped at 60 s,
+/// and a request is attempted at most 5 times. The sleep before a retry is jittered to between half
+/// and all of the computed backoff; a `Retry-After` value is honoured as given (up to
 /// `max_retry_after`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {

@@ -1,5 +1,5 @@
-//! Legacy collaborator roles (`/api/roles`; spec §4.2). Custom roles only: Admin, Analyst and
-//! Operator are never listed. Retired after a workspace migrates to RBAC v2.
+//! Legacy collaborator roles (`/api/roles`; docs/workato-api.md#legacy-roles). Custom roles only:
+//! Admin, Analyst and Operator are never listed. Retired after a workspace migrates to RBAC v2.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Collaborator groups (`/api/user_groups`; spec §4.6).
+//! Collaborator groups (`/api/user_groups`; docs/workato-api.md#collaborator-groups).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! Account-creation input: turning Baton's account info into a Workato invitation request.
 //!
-//! Baton hands the connector a login, a list of email addresses and a free-form profile filled
-//! from the account-creation schema (`email`, `name`, `env_roles`, `user_group_ids`; spec
-//! `connector-model.md` §1 and §7). Everything is validated here, before any API call, so a bad
-//! request fails without a half-done invitation.
+//! Baton hands the connector a login, a list of email addresses and a free-form profile filled from
+//! the account-creation schema (`email`, `name`, `env_roles`, `user_group_ids`;
+//! docs/architecture.md#connector-metadata-and-account-creation). Everything is validated here,
+//! before any API call, so a bad request fails without a half-done invitation.
 //!
 //! One deliberate difference from upstream: a malformed `env_roles` entry is an error listing
 //! every bad entry, where upstream silently dropped it — granting fewer roles than asked for,

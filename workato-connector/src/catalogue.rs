@@ -1,13 +1,13 @@
 //! The static Workato privilege catalogue and the privilege sets of the three system roles.
 //!
 //! Workato's API names privileges as `(group, privilege id)` pairs (for example
-//! `("Recipes", "read")`), but publishes no machine-readable list of them. This table is the
-//! newest one of ConductorOne's Go connector (43 groups, 111 privileges, spec
-//! `connector-model.md` §8), kept byte-for-byte — including the line breaks embedded in the
-//! `Activity audit` and `Network trace` descriptions and the blank lines of
-//! `manage_test_cases` — because resource ids and profiles must match what the Go connector
-//! wrote. It is a seed, not a whitelist: callers synthesize a privilege the catalogue lacks
-//! (defect 12) instead of failing.
+//! `("Recipes", "read")`), but publishes no machine-readable list of them. This table is the newest
+//! one of ConductorOne's Go connector (43 groups, 111 privileges,
+//! docs/ids.md#display-names-and-profiles), kept byte-for-byte — including the line breaks embedded
+//! in the `Activity audit` and `Network trace` descriptions and the blank lines of
+//! `manage_test_cases` — because resource ids and profiles must match what the Go connector wrote.
+//! It is a seed, not a whitelist: callers synthesize a privilege the catalogue lacks instead of
+//! failing (docs/decisions.md#d12-unknown-privileges-are-added-not-fatal).
 //!
 //! Order matters: [`catalogue`] yields the groups and privileges in the table's order, which is
 //! the order resources are emitted in.

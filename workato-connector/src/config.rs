@@ -2,7 +2,7 @@
 
 use crate::env::EnvScope;
 
-/// The revoke baseline role used when none is configured (defect 10).
+/// The revoke baseline role used when none is configured (docs/decisions.md#d10-revoke-works).
 pub const DEFAULT_REVOKE_BASELINE_ROLE: &str = "NoAccess";
 
 /// What the connector syncs and how it provisions. The API key and data center belong to the
@@ -20,7 +20,7 @@ pub struct ConnectorConfig {
     pub revoke_baseline_role: String,
     /// The `role_type` sent beside the baseline role on revoke. Default `None` (no `role_type`
     /// in the request): whether RBAC-v2 workspaces need one beside `NoAccess` is UNCONFIRMED
-    /// (defect 10), so it is configurable rather than guessed.
+    /// (docs/decisions.md#d10-revoke-works), so it is configurable rather than guessed.
     pub revoke_baseline_role_type: Option<String>,
     /// Sync RBAC-v2 environment roles (default `true`; upstream enables them unless the
     /// `environment_role` type is excluded).

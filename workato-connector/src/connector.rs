@@ -44,7 +44,8 @@ pub struct AccountField {
     pub order: u32,
 }
 
-/// What the connector tells Baton about itself (spec `connector-model.md` §1).
+/// What the connector tells Baton about itself
+/// (docs/architecture.md#connector-metadata-and-account-creation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConnectorInfo {
@@ -56,9 +57,9 @@ pub struct ConnectorInfo {
     pub account_creation_schema: Vec<AccountField>,
 }
 
-/// The Workato connector: reads the workspace once per sync into a [`Snapshot`] (on first
-/// use, whichever call comes first — defect 3), maps it to Baton [`Objects`] once, and serves
-/// every listing from them.
+/// The Workato connector: reads the workspace once per sync into a [`Snapshot`] (on first use,
+/// whichever call comes first: docs/decisions.md#d3-grants-do-not-depend-on-listing-order), maps it
+/// to Baton [`Objects`] once, and serves every listing from them.
 ///
 /// Cheap to share behind an `Arc`; a new connector (or [`WorkatoConnector::reset`]) reads the
 /// workspace again.
@@ -154,7 +155,8 @@ impl WorkatoConnector {
         &self.config
     }
 
-    /// Name, description and account-creation schema (spec §1).
+    /// Name, description and account-creation schema
+    /// (docs/architecture.md#connector-metadata-and-account-creation).
     pub fn metadata(&self) -> ConnectorInfo {
         let field = |name, display_name, description, is_list, required, order| AccountField {
             name,
@@ -223,9 +225,10 @@ impl WorkatoConnector {
             .map_err(|source| Error::api(Step::Validate, source))
     }
 
-    /// What the connector can do, per resource type (sorted by id) and overall (spec §9,
-    /// baton-proto.md §5). Project roles are provisionable too ([`crate::provision`] grants and
-    /// revokes project grants), so they declare `PROVISION` like roles and environment roles.
+    /// What the connector can do, per resource type (sorted by id) and overall
+    /// (docs/architecture.md#capabilities). Project roles are provisionable too
+    /// ([`crate::provision`] grants and revokes project grants), so they declare `PROVISION` like
+    /// roles and environment roles.
     ///
     /// # Errors
     /// [`Error::Build`] if a resource type fails to build (not expected).

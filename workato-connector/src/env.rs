@@ -1,9 +1,9 @@
 //! Workato environments, the `workato-env` setting, and env-suffixed role resource ids.
 //!
-//! A workspace has up to three environments (`dev`, `test`, `prod`; single-environment
-//! workspaces only use `dev`), and a collaborator holds one role per environment. The connector
-//! syncs one environment, or all of them (`all`), in which case every role resource is emitted
-//! once per environment with the id suffixed `-<env>` (spec `connector-model.md` §3).
+//! A workspace has up to three environments (`dev`, `test`, `prod`; single-environment workspaces
+//! only use `dev`), and a collaborator holds one role per environment. The connector syncs one
+//! environment, or all of them (`all`), in which case every role resource is emitted once per
+//! environment with the id suffixed `-<env>` (docs/ids.md#environments-and-all-mode).
 
 use std::fmt;
 use std::str::FromStr;
@@ -37,7 +37,8 @@ impl Environment {
 
     /// Lenient parsing of an `environment_type` string read from the API: trimmed,
     /// case-insensitive. Unknown values give `None` so the caller can skip that entry with a
-    /// warning instead of failing the member's grants (defect 14).
+    /// warning instead of failing the member's grants
+    /// (docs/decisions.md#d14-an-unknown-environment-skips-one-entry).
     pub fn parse_lenient(s: &str) -> Option<Environment> {
         let s = s.trim();
         [Environment::Dev, Environment::Test, Environment::Prod]

@@ -1,11 +1,11 @@
 //! Go's `time.Time.String()` layout, for profile time strings.
 //!
 //! The Go connector stores API timestamps in resource profiles by printing a `time.Time`, whose
-//! `String()` layout is `2006-01-02 15:04:05.999999999 -0700 MST`: the fraction has trailing
-//! zeros trimmed (no dot at all when it is zero), and the zone name is `UTC` for a zero offset
-//! and otherwise, for the fixed zones Go creates when parsing RFC 3339, the numeric offset again
-//! (spec `connector-model.md` §4). Profiles are display data, but we match them so profiles read
-//! the same whichever connector wrote them.
+//! `String()` layout is `2006-01-02 15:04:05.999999999 -0700 MST`: the fraction has trailing zeros
+//! trimmed (no dot at all when it is zero), and the zone name is `UTC` for a zero offset and
+//! otherwise, for the fixed zones Go creates when parsing RFC 3339, the numeric offset again
+//! (docs/ids.md#display-names-and-profiles). Profiles are display data, but we match them so
+//! profiles read the same whichever connector wrote them.
 
 use std::fmt::Write as _;
 

@@ -1,10 +1,10 @@
 //! Resource-type ids, entitlement slugs, entitlement/grant id formulas and display strings.
 //!
-//! Ids are a compatibility contract with ConductorOne's Go connector (spec
-//! `connector-model.md` §2–§6): a tenant switching connectors keeps its history only if every
-//! id is byte-for-byte the same, so every formula lives here, once, pinned by tests. Display
-//! strings follow upstream too, except for its typos (defect 18: stray backtick, "acess"), which
-//! are fixed because they are display-only.
+//! Ids are a compatibility contract with ConductorOne's Go connector (docs/ids.md): a tenant
+//! switching connectors keeps its history only if every id is byte-for-byte the same, so every
+//! formula lives here, once, pinned by tests. Display strings follow upstream too, except for its
+//! typos (a stray backtick, "acess"; docs/decisions.md#d18-display-typos-fixed), which are fixed
+//! because they are display-only.
 //!
 //! Two resource types are ours (the Go connector has no RBAC-v2 project model):
 //!

@@ -3,8 +3,9 @@
 //! This crate turns a Workato workspace (read through `workato-api`) into Baton resources,
 //! entitlements and grants (written through `baton-model`), with the same ids as
 //! ConductorOne's Go connector `baton-workato` so that either connector's data can replace the
-//! other's in ConductorOne. The rules it follows are spelled out in the project's
-//! `spec/connector-model.md`.
+//! other's in ConductorOne. The ids it emits are specified in docs/ids.md, where it
+//! departs from upstream and why in docs/decisions.md, and how it sits between the API client and
+//! the Baton model in docs/architecture.md.
 //!
 //! # Quick start
 //!

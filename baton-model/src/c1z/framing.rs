@@ -119,7 +119,8 @@ fn write_tmp(db: &Path, file: &File, tmp: &Path, level: i32) -> Result<u64, C1zE
         .map_err(io_err("start zstd encoder", tmp))?;
     enc.include_checksum(true)
         .map_err(io_err("configure zstd", tmp))?;
-    // Never on at these levels, but the spec forbids it outright, so say so.
+    // Never on at these levels, but Go's reader caps the window, so say so
+    // (docs/c1z.md#compression).
     enc.long_distance_matching(false)
         .map_err(io_err("configure zstd", tmp))?;
     // Worker threads compress independent jobs of the same single frame, so the stream and
@@ -225,7 +226,7 @@ impl<W: Write> Write for WriteSide<W> {
 mod tests {
     use super::*;
 
-    /// Window size announced by a zstd frame header (RFC 8878 §3.1.1.1).
+    /// Window size announced by a zstd frame header (RFC 8878, section 3.1.1.1).
     fn frame_window(frame: &[u8]) -> u64 {
         let fhd = frame[4];
         let single_segment = fhd & 0b10_0000 != 0;

@@ -1,5 +1,5 @@
 //! c1z v1 files: a zstd-compressed SQLite database behind the `C1ZF\0` magic
-//! (spec: c1z-format.md). [`C1zWriter`] builds one atomically; [`C1zReader`] opens any v1 file,
+//! (docs/c1z.md). [`C1zWriter`] builds one atomically; [`C1zReader`] opens any v1 file,
 //! including the older schema baton-sdk v0.2.61 wrote.
 
 use std::path::PathBuf;

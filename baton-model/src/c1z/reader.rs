@@ -9,11 +9,12 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 use tempfile::NamedTempFile;
 
 use super::timestamp::parse_go;
-use super::writer::{decode, resource_key};
+use super::writer::decode;
 use super::{framing, C1zError};
+use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 
-/// How long an unfinished sync stays eligible for display (c1z-format.md §6).
+/// How long an unfinished sync stays eligible for display (docs/c1z.md#reading-a-c1z).
 const UNFINISHED_SYNC_WINDOW_DAYS: i64 = 7;
 
 /// Options for [`C1zReader::open_with`].
@@ -196,7 +197,7 @@ impl C1zReader {
     }
 
     /// Opens `path`: checks the magic, streams the zstd payload into a temp file (capped),
-    /// opens it read-only and resolves the sync to show (c1z-format.md §6).
+    /// opens it read-only and resolves the sync to show (docs/c1z.md#reading-a-c1z).
     pub fn open_with(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, C1zError> {
         let path = path.as_ref();
         let mut db = tempfile::Builder::new()

@@ -1,4 +1,4 @@
-//! The exact SQLite DDL of a c1z v1 file (c1z-format.md §3), in Go's creation order.
+//! The exact SQLite DDL of a c1z v1 file (docs/c1z.md#schema), in Go's creation order.
 //!
 //! Go re-runs this DDL every time it opens a file, so every name and declared type must match
 //! byte for byte what baton-sdk writes; an index with another name would be created twice.
@@ -40,7 +40,7 @@ pub const DDL: &[&str] = &[
     "create unique index if not exists idx_entitlements_external_sync_v1 on v1_entitlements (external_id, sync_id)",
     // sync_runs precedes grants: Go's grants migration joins it. Exactly baton-sdk v0.7.27's
     // columns: its `baton export c1z` clones this table into one with that column set and
-    // fails on any newer column (docs/c1z.md).
+    // fails on any newer column (docs/c1z.md#sync-runs).
     "create table if not exists v1_sync_runs (
     id integer primary key,
     sync_id text not null,

@@ -14,6 +14,7 @@ use super::output_lock::OutputLock;
 use super::retention::{Retention, RunInfo};
 use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
+use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 mod raw_grants;
@@ -329,7 +330,8 @@ impl C1zWriter {
 
     /// Finishes an `insert … on conflict do nothing` of a resource type, resource or
     /// entitlement: when nothing was inserted (`inserted == 0`) the row exists, and only its
-    /// `data` is replaced (`update_sql`), so the key columns keep the first write (spec §4).
+    /// `data` is replaced (`update_sql`), so the key columns keep the first write
+    /// (docs/c1z.md#rows-and-keys).
     fn upsert_tail(
         &mut self,
         inserted: usize,
@@ -890,15 +892,6 @@ fn collect_grant_rows(
         });
     }
     Ok(out)
-}
-
-/// `"<type>:<id>"`, the resources table key.
-pub(crate) fn resource_key(id: &ResourceId) -> String {
-    let mut s = String::with_capacity(id.resource_type.len() + id.resource.len() + 1);
-    s.push_str(&id.resource_type);
-    s.push(':');
-    s.push_str(&id.resource);
-    s
 }
 
 pub(crate) fn decode<M: Message + Default>(

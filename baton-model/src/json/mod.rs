@@ -1,4 +1,4 @@
-//! JSON output in the shape `baton -o json` prints (protojson; baton-proto.md §12–§13).
+//! JSON output in the shape `baton -o json` prints (protojson; docs/c1z.md#json-output).
 //!
 //! Every message renders like Go's `protojson.Marshal`: lowerCamelCase names, proto3 defaults
 //! omitted, enums by name (`TRAIT_USER`), int64 as strings, `Timestamp` as RFC 3339 `Z`, `Struct`

@@ -1,5 +1,5 @@
 //! Deriving `ConnectorCapabilities` from what a connector implements, in baton-sdk's order
-//! (baton-proto.md §5, `connectorbuilder.go` v0.7.27).
+//! (docs/architecture.md#capabilities; baton-sdk's `connectorbuilder.go` v0.7.27).
 
 use std::collections::BTreeSet;
 
@@ -209,7 +209,7 @@ mod tests {
         ResourceTypeBuilder::new(id, id).build().expect("valid")
     }
 
-    /// The expected Workato capabilities (connector-model.md §9).
+    /// The expected Workato capabilities (docs/architecture.md#capabilities).
     #[test]
     fn workato_capabilities() {
         let no_password = CapabilityDetailCredentialOption::NoPassword as i32;

@@ -2,7 +2,7 @@
 
 use crate::proto::{Trait, UnpackError};
 
-/// An object violates the rules baton-sdk's syncer enforces (baton-proto.md §2, §10).
+/// An object violates the rules baton-sdk's syncer enforces (docs/c1z.md#messages-and-annotations).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {

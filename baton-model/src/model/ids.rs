@@ -1,4 +1,5 @@
-//! Id conventions shared with baton-sdk (baton-proto.md §9, c1z-format.md §4).
+//! Id conventions shared with baton-sdk (docs/ids.md#batons-id-shapes,
+//! docs/c1z.md#rows-and-keys).
 //!
 //! Ids are joined with `:` without escaping: the format is lossy on purpose and is a byte-for-byte
 //! contract with existing c1z files and ConductorOne tenants.
@@ -14,9 +15,15 @@ pub fn resource_id(resource_type: impl Into<String>, resource: impl Into<String>
     }
 }
 
-/// The table key of a resource: `"<rt>:<rid>"`.
+/// The table key of a resource: `"<rt>:<rid>"` (the one place this key is built: the c1z
+/// writer and reader, the sync engine, expansion and the CLI all call it).
 pub fn resource_key(id: &ResourceId) -> String {
-    format!("{}:{}", id.resource_type, id.resource)
+    // Once per stored resource: one exact allocation, no formatting machinery.
+    let mut key = String::with_capacity(id.resource_type.len() + 1 + id.resource.len());
+    key.push_str(&id.resource_type);
+    key.push(':');
+    key.push_str(&id.resource);
+    key
 }
 
 /// An entitlement id: `"<rt>:<rid>:<slug>"`.

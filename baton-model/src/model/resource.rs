@@ -15,7 +15,7 @@ use super::validate::validate_resource_fields;
 /// Builds a validated [`Resource`].
 ///
 /// Annotation order follows baton-sdk: every annotation in call order, then the trait(s) last
-/// (connector-model.md §4), whatever the order of the builder calls.
+/// (docs/c1z.md#messages-and-annotations), whatever the order of the builder calls.
 ///
 /// ```
 /// use baton_model::model::{Profile, ResourceBuilder, UserTraitBuilder};

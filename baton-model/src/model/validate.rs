@@ -1,4 +1,5 @@
-//! Validation rules the Go syncer applies to connector output (baton-proto.md §2, §4, §10).
+//! Validation rules the Go syncer applies to connector output
+//! (docs/c1z.md#messages-and-annotations, docs/architecture.md#the-sync-engine).
 //!
 //! Builders call these before returning; the sync engine calls [`validate_resource`] on every
 //! listed resource against its type.

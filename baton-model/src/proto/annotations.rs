@@ -1,6 +1,6 @@
-//! Annotation messages usable with baton-sdk v0.7.27 readers (baton-proto.md §4), plus the
-//! deprecated `ETag*` messages (decode only: Go-written files contain them) and `GrantReplaced`
-//! (provisioning responses only, never stored).
+//! Annotation messages usable with baton-sdk v0.7.27 readers
+//! (docs/c1z.md#messages-and-annotations), plus the deprecated `ETag*` messages (decode only:
+//! Go-written files contain them) and `GrantReplaced` (provisioning responses only, never stored).
 
 use prost_types::{Struct, Timestamp};
 

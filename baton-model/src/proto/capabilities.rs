@@ -1,4 +1,4 @@
-//! `ConnectorCapabilities` and `ConnectorMetadata` (baton-proto.md §5).
+//! `ConnectorCapabilities` and `ConnectorMetadata` (docs/architecture.md#capabilities).
 
 use prost_types::{Any, Struct};
 

@@ -1,5 +1,5 @@
 //! Core messages: `ResourceType`, `ResourceId`, `Resource`, `Entitlement`, `Grant` and their
-//! nested types (baton-proto.md §2).
+//! nested types (docs/c1z.md#messages-and-annotations).
 
 use std::collections::BTreeMap;
 

@@ -1,9 +1,9 @@
 //! Protobuf messages of package `c1.connector.v2`, hand-written with prost derives.
 //!
-//! Field numbers and enum values follow baton-sdk v0.7.27 (spec: baton-proto.md §2–§5). Fields and
-//! enum values newer than v0.7.27 are deliberately absent so they cannot be emitted by mistake.
-//! Enum-typed fields are `i32` (prost convention); each enum has `as_str_name()` giving the
-//! protojson name and `TryFrom<i32>` from the prost derive.
+//! Field numbers and enum values follow baton-sdk v0.7.27 (docs/c1z.md#messages-and-annotations).
+//! Fields and enum values newer than v0.7.27 are deliberately absent so they cannot be emitted by
+//! mistake. Enum-typed fields are `i32` (prost convention); each enum has `as_str_name()` giving
+//! the protojson name and `TryFrom<i32>` from the prost derive.
 //!
 //! Annotations and traits travel as [`Any`]: use [`pack`] to wrap a message with the canonical
 //! `type.googleapis.com/c1.connector.v2.<Name>` URL and [`unpack`] to read one back (matching on

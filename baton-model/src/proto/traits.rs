@@ -1,4 +1,4 @@
-//! Trait messages stored as `Any` in `Resource.annotations` (baton-proto.md §3).
+//! Trait messages stored as `Any` in `Resource.annotations` (docs/c1z.md#messages-and-annotations).
 
 use prost_types::{Struct, Timestamp};
 

@@ -1,5 +1,5 @@
 //! A generic sync engine: a [`Connector`] trait in Baton's shape and a [`Syncer`] that walks it in
-//! Baton order (spec: baton-proto.md §10–§11) and writes a c1z v1 file as it goes.
+//! Baton order (docs/architecture.md#the-sync-engine) and writes a c1z v1 file as it goes.
 
 use thiserror::Error;
 

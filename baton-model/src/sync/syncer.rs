@@ -473,7 +473,8 @@ impl<C: Connector> Run<'_, C> {
     }
 
     async fn resource_grants(&mut self, r: &Resource) -> Result<(), SyncError> {
-        // Go ignores SkipGrants on the type; we honour it there too (baton-proto.md §10.6).
+        // Go ignores SkipGrants on the type; we honour it there too
+        // (docs/decisions.md#d36-skipgrants-is-honoured-on-a-resource-type).
         if self.skips::<SkipGrants>(r) || self.skips::<SkipEntitlementsAndGrants>(r) {
             return Ok(());
         }

@@ -11,6 +11,12 @@
 //! with its own proactive limiter, so every 429 counted in `throttled_429` is one the client
 //! provoked. `wall_s` is the time of the sync alone (server start-up excluded).
 //!
+//! `bound_at_limit_s`/`_min` is the least wall time the same calls would take in a real
+//! tenant limited to `--workato-rate-limit` requests per minute per family (default 60,
+//! Workato's documented limit): the busiest family's calls (`busiest_family`,
+//! `busiest_family_requests`) over the limit. `--nested-folders supported` makes the fake
+//! answer `with_nested_folders` with whole trees (default `ignored`).
+//!
 //! The sync engine's scratch database lives in the temp directory and grows with the grants,
 //! expanded ones included (about 1 GB per million): cap big runs with a file-size limit, e.g.
 //! `bash -c 'trap "" XFSZ; ulimit -f 4194304; exec target/release/bench …'`, so that an
@@ -32,7 +38,7 @@ use baton_model::sync::{SyncSummary, Syncer};
 use clap::Parser;
 use examples::procstat;
 use examples::report::BenchReport;
-use workato_api::fake::{FakeWorkato, GenParams, Seed};
+use workato_api::fake::{FakeWorkato, GenParams, NestedFolders, Seed};
 use workato_api::{ApiToken, Client};
 use workato_connector::config::ConnectorConfig;
 use workato_connector::env::EnvScope;
@@ -78,6 +84,14 @@ struct Args {
     /// Requests per minute per endpoint family, on the server and in the client (0 = unlimited).
     #[arg(long, default_value_t = 0)]
     rate_per_min: u32,
+    /// The per-family limit of a real tenant (requests per minute) the reported bound
+    /// (`bound_at_limit_s`, busiest family) is computed for; the run itself is only
+    /// throttled by --rate-per-min.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    workato_rate_limit: u32,
+    /// How the fake answers `with_nested_folders=true`: ignored, supported or truncated:<max>.
+    #[arg(long, default_value = "ignored")]
+    nested_folders: NestedFolders,
     /// Latency the server adds to every response, milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -200,6 +214,7 @@ fn serve_fake(args: &Args) -> Result<()> {
         let fake = FakeWorkato::start(seed).await?;
         fake.set_rate_limit(args.rate_per_min);
         fake.set_latency(Duration::from_millis(args.latency_ms));
+        fake.set_nested_folders(args.nested_folders);
         {
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "{READY}{}", fake.url())?;
@@ -331,6 +346,7 @@ fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
         retries: stats.retries,
         wall_s: wall.as_secs_f64(),
         rate_per_min: args.rate_per_min,
+        workato_rate_limit: args.workato_rate_limit,
         peak_rss_mib,
         cpu_s: cpu.as_secs_f64(),
         resource_types: summary.resource_types,

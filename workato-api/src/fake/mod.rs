@@ -1,6 +1,6 @@
 //! A stateful, in-process fake Workato server (feature `fake`).
 //!
-//! It follows spec/workato-api.md: Bearer auth, members with one role per environment,
+//! It follows docs/workato-api.md: Bearer auth, members with one role per environment,
 //! legacy custom roles, environment roles, project roles and grants, collaborator groups,
 //! projects and the folder tree, both pagination styles, PUT/invite/delete semantics,
 //! per-family rate limiting with real 429s, request counters, latency and fault injection.
@@ -38,10 +38,10 @@
 //!
 //! # Seeds
 //!
-//! [`Seed::default_workspace`] is the reference workspace of spec/connector-model.md §11;
-//! [`Seed::generate`] builds large deterministic workspaces from [`GenParams`];
-//! [`Seed::from_json`] / [`Seed::to_json`] load and save seeds; [`FakeWorkato::snapshot`]
-//! turns the live state back into a seed.
+//! [`Seed::default_workspace`] is the reference workspace of
+//! docs/architecture.md#the-reference-workspace; [`Seed::generate`] builds large deterministic
+//! workspaces from [`GenParams`]; [`Seed::from_json`] / [`Seed::to_json`] load and save seeds;
+//! [`FakeWorkato::snapshot`] turns the live state back into a seed.
 //!
 //! # Request pipeline
 //!

@@ -1,5 +1,5 @@
-//! The fake workspace's initial contents ([`Seed`]) and the reference workspace of
-//! spec/connector-model.md §11 ([`Seed::default_workspace`]).
+//! The fake workspace's initial contents ([`Seed`]) and the reference workspace
+//! ([`Seed::default_workspace`], described in docs/architecture.md#the-reference-workspace).
 //!
 //! A seed is plain data: build one by hand, load it from JSON ([`Seed::from_json`]),
 //! take the reference workspace, or generate a large one ([`Seed::generate`]). The reference
@@ -283,7 +283,7 @@ pub struct ProjectGrant {
 /// The whole initial state of a fake workspace.
 ///
 /// Every field has a serde default, so `{}` is a valid (empty) seed JSON.
-/// [`Default`] is the §11 reference workspace ([`Seed::default_workspace`]).
+/// [`Default`] is the reference workspace ([`Seed::default_workspace`]).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seed {
     /// Bearer token the server accepts.
@@ -402,7 +402,7 @@ impl Seed {
         serde_json::to_string_pretty(self)
     }
 
-    /// The reference workspace of spec/connector-model.md §11.
+    /// The reference workspace (docs/architecture.md#the-reference-workspace).
     ///
     /// - Members 1000 Alice (dev: Admin), 1001 Bob (prod: Operator), 1002 Carol (no roles),
     ///   1003 Dave (dev: Custom Reviewer, test: Custom Auditor), 1004 Erin (dev: environment

@@ -1,8 +1,10 @@
-//! Creating a collaborator by invitation (spec §7), and the collaborator resource returned.
+//! Creating a collaborator by invitation
+//! (docs/architecture.md#connector-metadata-and-account-creation), and the collaborator resource
+//! returned.
 //!
 //! 1. Validate the input ([`AccountRequest::from_account_info`]) — nothing is called on error.
 //! 2. An existing collaborator with that email (exact, case-insensitive, over the full member
-//!    list: defect 21) ⇒ `AlreadyExists`.
+//!    list: docs/decisions.md#d21-email-lookup-is-exact) ⇒ `AlreadyExists`.
 //! 3. Resolve each `env:role` name: an environment role of that name (`role_type`
 //!    `environment`), else a system role (Admin, Analyst, Operator), else a legacy custom role
 //!    (no `role_type`); none ⇒ [`ProvisionError::UnknownRoleName`] before the invitation.
@@ -198,9 +200,10 @@ impl<'a> RoleResolver<'a> {
     }
 }
 
-/// The collaborator resource of a member, in the shape sync emits (spec §4): display name =
-/// name, USER trait with the email as primary address and login, profile `id`, `email`,
-/// `name`, `externalId`, `createdAt` (Go time layout), `grantType`, `timeZone`.
+/// The collaborator resource of a member, in the shape sync emits
+/// (docs/ids.md#display-names-and-profiles): display name = name, USER trait with the email as
+/// primary address and login, profile `id`, `email`, `name`, `externalId`, `createdAt` (Go time
+/// layout), `grantType`, `timeZone`.
 pub(crate) fn collaborator_resource(member: &Member) -> Result<Resource, ProvisionError> {
     let created = member.created_at.as_deref();
     let profile = Profile::new()

@@ -1,9 +1,10 @@
 //! Granting a legacy role or an environment role to a collaborator in one environment.
 //!
 //! Order of work: resolve the role's current name (unknown id ⇒ error, nothing written), then,
-//! holding the member's lock, read the member, and PUT only when the member does not already
-//! hold that role in that environment (defect 11). Workato keeps one role per environment, so
-//! the PUT replaces the previous role; its grant id is reported as superseded.
+//! holding the member's lock, read the member, and PUT only when the member does not already hold
+//! that role in that environment (docs/decisions.md#d11-a-grant-checks-the-current-role-first).
+//! Workato keeps one role per environment, so the PUT replaces the previous role; its grant id is
+//! reported as superseded.
 
 use baton_model::model::ids::resource_id;
 use baton_model::model::{GrantBuilder, Profile};

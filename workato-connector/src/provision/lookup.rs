@@ -1,6 +1,7 @@
-//! Reads provisioning needs from Workato: a role's current name from its id (defect 6: the
-//! name is what `PUT /api/members/:id` takes, and names can change after a sync), a role's id
-//! from a name (to report the grant a PUT replaced), collaborators by id or by email.
+//! Reads provisioning needs from Workato: a role's current name from its id (the name is what
+//! `PUT /api/members/:id` takes, and names can change after a sync:
+//! docs/decisions.md#d6-a-role-grant-sends-the-current-role-name), a role's id from a name (to
+//! report the grant a PUT replaced), collaborators by id or by email.
 
 use futures::TryStreamExt;
 use workato_api::members::Member;
@@ -66,7 +67,8 @@ pub(crate) async fn member(
 }
 
 /// The collaborator whose email is `email`: exact, case-insensitive, over the full member list
-/// (defect 21: the server-side `?email=` filter is an undocumented substring match).
+/// (the server-side `?email=` filter is an undocumented substring match:
+/// docs/decisions.md#d21-email-lookup-is-exact).
 pub(crate) async fn member_by_email(
     client: &Client,
     email: &str,
@@ -79,7 +81,8 @@ pub(crate) async fn member_by_email(
         .map_err(ProvisionError::api("listing collaborators"))?;
     if let Some(total) = list.total {
         if total > list.data.len() as u64 {
-            // Defect 22: the list is documented as complete; say so if it is not.
+            // The list is documented as complete; say so if it is not
+            // (docs/decisions.md#d22-a-truncated-member-list-is-reported).
             tracing::warn!(
                 total,
                 returned = list.data.len(),

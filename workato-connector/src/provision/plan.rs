@@ -1,7 +1,7 @@
 //! Pure decisions of role provisioning: what a collaborator holds in an environment, whether a
 //! grant or revoke has anything to do, and the exact `env_roles` entry to send.
 //!
-//! Request bodies (`PUT /api/members/:id`, spec workato-api §4.1):
+//! Request bodies (`PUT /api/members/:id`, docs/workato-api.md#collaborators):
 //!
 //! - environment role: `{"environment_type":env,"name":name,"role_type":"environment"}`;
 //! - system or legacy custom role: `{"environment_type":env,"name":name}` with **no**
@@ -10,7 +10,7 @@
 //!   on both generations where sending it would not (and it is what upstream sends);
 //! - revoke: `{"environment_type":env,"name":<baseline>}` plus `"role_type":<configured>` only
 //!   when `revoke_baseline_role_type` is set (whether RBAC v2 wants one beside `NoAccess` is
-//!   UNCONFIRMED, defect 10).
+//!   unconfirmed: docs/decisions.md#d10-revoke-works).
 //!
 //! Only the one environment is ever listed: Workato changes only the environments a PUT names,
 //! so other environments cannot be touched by construction.
@@ -52,7 +52,7 @@ pub(crate) fn held_role(member: &Member, env: Environment) -> Option<HeldRole> {
         return None;
     }
     let family = match &entry.role_type {
-        // Omitted means privilege_group on Workato's side (spec §4.1).
+        // Omitted means privilege_group on Workato's side (docs/workato-api.md#collaborators).
         None | Some(RoleType::PrivilegeGroup) => Some(RoleFamily::Legacy),
         Some(RoleType::Environment) => Some(RoleFamily::Environment),
         Some(_) => None,

@@ -1,4 +1,5 @@
-//! Revoking a legacy role or an environment role (defect 10: upstream cannot revoke).
+//! Revoking a legacy role or an environment role (upstream cannot revoke:
+//! docs/decisions.md#d10-revoke-works).
 //!
 //! Workato has no "remove this role" call: a collaborator holds one role per environment, and
 //! a revoke sets that environment to the configured baseline (`NoAccess` by default) — but only

@@ -4,12 +4,13 @@
 //! Entitlement and grant ids are split by the parsers in `ids.rs`, next to the formulas they
 //! reverse.
 //!
-//! Environment of a role id (spec §3): in `all` mode the id carries it (`175000-prod`). In
-//! single-environment mode ids are bare and the configured environment applies. A suffixed id
-//! in single-environment mode (e.g. a grant synced while the connector ran with `all`) is
-//! accepted when the suffix names the configured environment, because the meaning is then
-//! unambiguous; a suffix naming another environment is [`ProvisionError::EnvironmentNotInScope`],
-//! because acting on it would change an environment the configuration says is out of reach.
+//! Environment of a role id (docs/ids.md#environments-and-all-mode): in `all` mode the id carries
+//! it (`175000-prod`). In single-environment mode ids are bare and the configured environment
+//! applies. A suffixed id in single-environment mode (e.g. a grant synced while the connector ran
+//! with `all`) is accepted when the suffix names the configured environment, because the meaning is
+//! then unambiguous; a suffix naming another environment is
+//! [`ProvisionError::EnvironmentNotInScope`], because acting on it would change an environment the
+//! configuration says is out of reach.
 
 use workato_api::{EnvRoleId, Id, MemberId, ProjectId, RoleId};
 

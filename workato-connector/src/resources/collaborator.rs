@@ -1,7 +1,7 @@
-//! `collaborator`: workspace members (USER trait), and their role grants (spec §4, §6).
+//! `collaborator`: workspace members (USER trait), and their role grants (docs/ids.md).
 //!
-//! No per-member `/privileges` call (defect 1): a collaborator's privileges and folder access
-//! reach it by grant expansion from its role grants.
+//! No per-member `/privileges` call (docs/decisions.md#d1-no-per-member-privilege-calls): a
+//! collaborator's privileges and folder access reach it by grant expansion from its role grants.
 
 use baton_model::model::{
     GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder, UserTraitBuilder,

@@ -1,11 +1,13 @@
-//! `environment_role`: RBAC-v2 environment roles, each × target environment (spec §4–§5),
+//! `environment_role`: RBAC-v2 environment roles, each × target environment (docs/ids.md),
 //! and what they grant.
 //!
-//! An environment role's privileges and folders are learned once per distinct (env, role)
-//! from one holder's `/privileges` row (defect 1) and emitted as
-//! `privilege:…:assigned:environment_role:<R>` and `folder:F:collaborator-access:environment_role:<R>`
-//! grants carrying `GrantExpandable` from `environment_role:<R>:collaborator-has`. The
-//! `collaborator-has` entitlement is provisionable, so it is not marked immutable (defect 16).
+//! An environment role's privileges and folders are learned once per distinct (env, role) from one
+//! holder's `/privileges` row
+//! (docs/decisions.md#d24-environment-roles-learn-their-access-from-one-holder) and emitted as
+//! `privilege:…:assigned:environment_role:<R>` and
+//! `folder:F:collaborator-access:environment_role:<R>` grants carrying `GrantExpandable` from
+//! `environment_role:<R>:collaborator-has`. The `collaborator-has` entitlement is provisionable, so
+//! it is not marked immutable (docs/decisions.md#d16-provisionable-entitlements-are-not-immutable).
 
 use baton_model::model::{
     EntitlementBuilder, GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder,

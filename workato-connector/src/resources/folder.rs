@@ -1,5 +1,5 @@
 //! `folder`: each project's root folder and the folders below it (child-only type), and the
-//! role → folder grants (spec §4–§6).
+//! role → folder grants (docs/ids.md).
 //!
 //! Which roles reach a folder:
 //! - a custom role whose `folder_ids` lists it — or, for an inheritable role, lists one of its
@@ -9,8 +9,9 @@
 //!   immutable, like the system roles' privileges.
 //!
 //! Each grant is `folder:F:collaborator-access:role:<R>`, one per target environment
-//! (defect 9). A custom role's grant carries `GrantExpandable` from
-//! `role:<R>:collaborator-has`, so expansion gives every holder of R the folder.
+//! (docs/decisions.md#d9-all-mode-ids-always-resolve). A custom role's grant carries
+//! `GrantExpandable` from `role:<R>:collaborator-has`, so expansion gives every holder of R the
+//! folder.
 //!
 //! A system role's grant does NOT: expanding it would give every Admin/Analyst/Operator
 //! holder every folder, holders × folders grants (about 20 million for 20,000 members and
@@ -37,8 +38,8 @@ pub(super) fn resource_type() -> Result<ResourceType, ModelError> {
 
 fn root_resource(project: &Project, folder_id: i64) -> Result<Resource, ModelError> {
     let display = ids::root_folder_display_name(&project.name);
-    // Defect 19: `id` is the folder id (upstream wrote the project id) and `project_id` is
-    // added; `parent_id` is null.
+    // docs/decisions.md#d19-root-folder-profile: `id` is the folder id (upstream wrote the project
+    // id) and `project_id` is added; `parent_id` is null.
     let profile = Profile::new()
         .with("id", folder_id)
         .with("project_id", project.id)
@@ -161,7 +162,8 @@ pub(super) fn build(ctx: &Ctx<'_>, out: &mut Objects) -> Result<(), ModelError> 
             ));
             continue;
         }
-        // Defect 8: a project lists only its own root folder.
+        // A project lists only its own root folder
+        // (docs/decisions.md#d8-each-project-owns-its-root-folder).
         let parent = rid(PROJECT.id, project.id.to_string());
         add_folder(
             ctx,

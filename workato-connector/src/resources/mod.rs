@@ -1,9 +1,8 @@
 //! The Workato → Baton mapping, one module per resource type.
 //!
-//! Each module turns the [`Snapshot`] into its type's `ResourceType`, resources,
-//! entitlements and grants (spec `connector-model.md` §2–§6) and adds them to an
-//! [`Objects`] collection; [`Objects::build`] runs them all and then checks referential
-//! closure (defect 9).
+//! Each module turns the [`Snapshot`] into its type's `ResourceType`, resources, entitlements and
+//! grants (docs/ids.md) and adds them to an [`Objects`] collection; [`Objects::build`] runs them
+//! all and then checks referential closure (docs/decisions.md#d9-all-mode-ids-always-resolve).
 //!
 //! Provisioning reuses [`role_resource`], [`role_grant`] and [`collaborator_resource`] so its
 //! responses have exactly the shape sync writes.
@@ -86,8 +85,10 @@ impl Types {
         out
     }
 
-    /// `grantable_to` of privilege and folder entitlements: collaborators and the role
-    /// principals that receive them (defect 17), including environment roles when synced.
+    /// `grantable_to` of privilege and folder entitlements: collaborators and the role principals
+    /// that receive them
+    /// (docs/decisions.md#d17-privilege-and-folder-entitlements-are-grantable-to-roles), including
+    /// environment roles when synced.
     fn collaborator_or_roles(&self) -> Vec<ResourceType> {
         let mut out = vec![self.collaborator.clone(), self.role.clone()];
         out.extend(self.environment_role.clone());

@@ -21,10 +21,10 @@ use super::{
 };
 use crate::snapshot::Snapshot;
 
-/// Every resource type, resource, entitlement and grant of one sync, derived from a
-/// [`Snapshot`]. Building it runs each resource type's mapping, then the referential closure
-/// check: a grant whose entitlement or principal is not an emitted entitlement/resource is
-/// dropped with a warning (defect 9), and a grant id emitted twice is kept once.
+/// Every resource type, resource, entitlement and grant of one sync, derived from a [`Snapshot`].
+/// Building it runs each resource type's mapping, then the referential closure check: a grant whose
+/// entitlement or principal is not an emitted entitlement/resource is dropped with a warning
+/// (docs/decisions.md#d9-all-mode-ids-always-resolve), and a grant id emitted twice is kept once.
 #[derive(Debug, Default)]
 pub struct Objects {
     resource_types: Vec<ResourceType>,
@@ -81,8 +81,9 @@ impl Objects {
         mut resource: Resource,
         listed_under: Option<&ResourceId>,
     ) {
-        // Parity with existing baton-workato files (baton-proto.md §2): listed resources carry
-        // creation source CONNECTOR_LIST_RESOURCES.
+        // Parity with existing baton-workato files: listed resources carry creation source
+        // CONNECTOR_LIST_RESOURCES
+        // (docs/decisions.md#d35-listed-resources-carry-a-creation-source).
         if resource.creation_source == CreationSource::Unspecified as i32 {
             resource.creation_source = CreationSource::ConnectorListResources as i32;
         }

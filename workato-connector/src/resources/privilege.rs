@@ -1,4 +1,5 @@
-//! `privilege`: the static catalogue, plus privileges the catalogue lacks (defect 12).
+//! `privilege`: the static catalogue, plus privileges the catalogue lacks
+//! (docs/decisions.md#d12-unknown-privileges-are-added-not-fatal).
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,5 @@
-//! `project`: projects, parents of their root folders (spec §2, §4). The type carries
-//! `SkipEntitlementsAndGrants`; project access is modelled by the `project_role` type.
+//! `project`: projects, parents of their root folders (docs/ids.md#resource-types). The type
+//! carries `SkipEntitlementsAndGrants`; project access is modelled by the `project_role` type.
 
 use baton_model::model::{
     AppTraitBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder,

@@ -1,8 +1,9 @@
-//! `role`: legacy roles, custom and system, each × target environment (spec §4–§6).
+//! `role`: legacy roles, custom and system, each × target environment (docs/ids.md).
 //!
-//! A role's privileges come from its definition (custom: `/api/roles` `privileges`; system:
-//! the catalogue) as role → privilege grants carrying `GrantExpandable` from the role's
-//! `collaborator-has`, so expansion gives every holder the privilege (defect 1).
+//! A role's privileges come from its definition (custom: `/api/roles` `privileges`; system: the
+//! catalogue) as role → privilege grants carrying `GrantExpandable` from the role's
+//! `collaborator-has`, so expansion gives every holder the privilege
+//! (docs/decisions.md#d1-no-per-member-privilege-calls).
 
 use baton_model::model::{
     EntitlementBuilder, GrantBuilder, ModelError, Profile, ResourceBuilder, ResourceTypeBuilder,

@@ -1,19 +1,20 @@
 //! Loading a [`Snapshot`] from the Workato API, once per sync.
 //!
-//! Call budget (defect 1): members once; custom roles, environment roles, projects, project
-//! roles and groups by page; folders one nested listing per project where Workato verifiably
-//! returns whole trees, else one listing per folder (see `folder_walk`); project grants
-//! per project; group members per group; `/privileges` at most once per distinct in-scope
-//! (env, environment role). Nothing grows with the number of members except the one
-//! members response.
+//! Call budget (docs/decisions.md#d1-no-per-member-privilege-calls): members once; custom roles,
+//! environment roles, projects, project roles and groups by page; folders one nested listing per
+//! project where Workato verifiably returns whole trees, else one listing per folder (see
+//! `folder_walk`); project grants per project; group members per group; `/privileges` at most once
+//! per distinct in-scope (env, environment role). Nothing grows with the number of members except
+//! the one members response.
 //!
-//! Members are listed first and roles after them, so every role a member names either shows
-//! up in the role listings or was deleted; a role that resolves to nothing is therefore
-//! skipped with a warning rather than re-fetched (defect 3).
+//! Members are listed first and roles after them, so every role a member names either shows up in
+//! the role listings or was deleted; a role that resolves to nothing is therefore skipped with a
+//! warning rather than re-fetched (docs/decisions.md#d3-grants-do-not-depend-on-listing-order).
 //!
-//! Optional parts (legacy roles, environment roles, project roles and grants, groups) that
-//! answer 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the
-//! missing API-client permission (defect 15); any other failure fails the sync.
+//! Optional parts (legacy roles, environment roles, project roles and grants, groups) that answer
+//! 401/403/404 (or 410 for `/api/roles`) are skipped with one warning naming the missing API-client
+//! permission (docs/decisions.md#d15-a-missing-rbac-generation-degrades); any other failure fails
+//! the sync.
 
 use std::future::Future;
 
@@ -92,7 +93,8 @@ fn member_from(m: workato_api::Member, notes: &mut Vec<String>) -> Member {
     out.time_zone = m.time_zone;
     for r in m.roles {
         let Some(env) = Environment::from_api(&r.environment_type) else {
-            // Defect 14: skip the entry, keep the member's other roles.
+            // Skip the entry, keep the member's other roles
+            // (docs/decisions.md#d14-an-unknown-environment-skips-one-entry).
             notes.push(format!(
                 "collaborator {} ({}): skipping role {:?} in unknown environment {:?}",
                 out.id,
@@ -444,7 +446,8 @@ impl Snapshot {
         })?;
         if let Some(total) = listed.total {
             if total > listed.data.len() as u64 {
-                // Defect 22: the list is documented as complete; say so if it is not.
+                // The list is documented as complete; say so if it is not
+                // (docs/decisions.md#d22-a-truncated-member-list-is-reported).
                 notes.push(format!(
                     "GET /api/members reported total {total} but returned {}: the collaborator list may be truncated",
                     listed.data.len()

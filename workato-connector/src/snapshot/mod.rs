@@ -1,4 +1,4 @@
-//! The per-sync workspace snapshot (defects 1–3).
+//! The per-sync workspace snapshot (docs/decisions.md: D1, D2, D3).
 //!
 //! A [`Snapshot`] is the whole workspace as the connector needs it, read once per sync and
 //! shared read-only by every resource type (and by provisioning): members and their
@@ -40,8 +40,9 @@ pub enum PartStatus {
     Loaded,
     /// Not read because the configuration turns it off.
     Disabled,
-    /// Not readable with this API client (401/403/404/410), e.g. a missing client-role
-    /// permission or an RBAC generation the workspace does not have (defect 15).
+    /// Not readable with this API client (401/403/404/410), e.g. a missing client-role permission
+    /// or an RBAC generation the workspace does not have
+    /// (docs/decisions.md#d15-a-missing-rbac-generation-degrades).
     Unavailable {
         /// HTTP status, when known.
         status: Option<u16>,
@@ -299,7 +300,8 @@ impl Snapshot {
         self.member_index.get(&id).map(|&i| &self.members[i])
     }
 
-    /// A member by email: exact, case-insensitive, over the full list (defect 21).
+    /// A member by email: exact, case-insensitive, over the full list
+    /// (docs/decisions.md#d21-email-lookup-is-exact).
     pub fn member_by_email(&self, email: &str) -> Option<&Member> {
         let email = email.trim();
         self.members
@@ -401,9 +403,11 @@ impl Snapshot {
         self.assignments.get(range).unwrap_or(&[]).iter()
     }
 
-    /// Which members to ask `/privileges` so that every distinct in-scope (env, environment
-    /// role) pair is learned once (defect 1): greedy in member order, each member covering all
-    /// of its own environment-role assignments. Pairs already known are skipped.
+    /// Which members to ask `/privileges` so that every distinct in-scope (env, environment role)
+    /// pair is learned once
+    /// (docs/decisions.md#d24-environment-roles-learn-their-access-from-one-holder): greedy in
+    /// member order, each member covering all of its own environment-role assignments. Pairs
+    /// already known are skipped.
     pub fn env_role_holders_to_ask(&self) -> Vec<i64> {
         let mut covered: std::collections::BTreeSet<(Environment, i64)> =
             self.env_role_access.keys().copied().collect();
@@ -424,8 +428,9 @@ impl Snapshot {
     }
 
     /// Learns environment-role access from one member's `/privileges` rows: each row of an
-    /// environment where the member holds an environment role (in scope) describes that role.
-    /// A missing row means no privilege or folder grants for it (defect 13).
+    /// environment where the member holds an environment role (in scope) describes that role. A
+    /// missing row means no privilege or folder grants for it
+    /// (docs/decisions.md#d13-any-number-of-privilege-rows).
     pub fn learn_env_role_access(&mut self, member_id: i64, rows: &[PrivilegeRow]) {
         let held: Vec<(Environment, i64)> = self
             .assignments_of(member_id)

@@ -1,4 +1,5 @@
-//! Resolving a member's `roles[]` entry (a role *name*) to a role id (defects 3, 7, 14).
+//! Resolving a member's `roles[]` entry (a role *name*) to a role id (docs/decisions.md: D3, D7,
+//! D14).
 
 use super::types::{MemberRole, RoleRef, RoleType};
 use super::Snapshot;
@@ -26,10 +27,10 @@ fn is_no_access(name: &str) -> bool {
 }
 
 impl Snapshot {
-    /// Resolves one entry. Names are resolved preferring the entry's `role_type`
-    /// (`environment` ⇒ environment roles; `privilege_group` ⇒ system then legacy roles;
-    /// absent ⇒ system, legacy, then environment roles); when several roles share a name the
-    /// lowest id wins, with a warning (defect 7).
+    /// Resolves one entry. Names are resolved preferring the entry's `role_type` (`environment` ⇒
+    /// environment roles; `privilege_group` ⇒ system then legacy roles; absent ⇒ system, legacy,
+    /// then environment roles); when several roles share a name the lowest id wins, with a warning
+    /// (docs/decisions.md#d7-role-names-resolve-by-id-and-role-type).
     pub fn resolve(&self, entry: &MemberRole) -> Resolution {
         let name = entry.role_name.as_str();
         if is_no_access(name) {

@@ -1,4 +1,5 @@
-//! A hand-built reference workspace (spec `connector-model.md` §11) and snapshot tests.
+//! A hand-built reference workspace (docs/architecture.md#the-reference-workspace) and snapshot
+//! tests.
 
 use super::*;
 use crate::catalogue::BaseRole;

@@ -26,7 +26,8 @@ pub struct Member {
     /// `time_zone`.
     pub time_zone: Option<String>,
     /// One entry per environment the member has a role in. Entries whose `environment_type`
-    /// is unknown were dropped with a warning when the snapshot was built (defect 14).
+    /// is unknown were dropped with a warning when the snapshot was built
+    /// (docs/decisions.md#d14-an-unknown-environment-skips-one-entry).
     pub roles: Vec<MemberRole>,
 }
 
@@ -126,8 +127,8 @@ pub struct EnvRole {
 }
 
 /// What one environment role grants in one environment, learned from one holder's
-/// `GET /api/members/:id/privileges` row (defect 1: once per distinct (env, role), not once per
-/// member).
+/// `GET /api/members/:id/privileges` row, once per distinct (env, role), not once per member
+/// (docs/decisions.md#d24-environment-roles-learn-their-access-from-one-holder).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EnvRoleAccess {

@@ -1,4 +1,5 @@
-//! API cost grows with pages and folders, not members (defect 1): exact per-endpoint counts.
+//! API cost grows with pages and folders, not members
+//! (docs/decisions.md#d1-no-per-member-privilege-calls): exact per-endpoint counts.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,6 +1,6 @@
-//! One test per upstream defect of connector-model.md §10 that sync can show (1–9, 12–19,
-//! 21–22), each asserting we do not have it. Provisioning defects (6, 10, 11, 20) belong to
-//! other crates/modules.
+//! One test per upstream defect that sync can show (docs/decisions.md, D1 to D9, D12 to D19, D21
+//! and D22; test names keep those numbers), each asserting we do not have it. The provisioning
+//! and HTTP ones (D6, D10, D11, D20) are tested in other crates and modules.
 
 use baton_model::model::ids::resource_id;
 use baton_model::model::AnnotationsExt;

@@ -730,7 +730,8 @@ async fn existing_collaborator_matches_email_exactly_and_case_insensitively() {
     assert_eq!(resource.id, Some(resource_id("collaborator", "1000")));
     assert_eq!(fake.request_count("POST /api/member_invitations"), 0);
 
-    // A substring of an existing email is a different person (defect 21).
+    // A substring of an existing email is a different person
+    // (docs/decisions.md#d21-email-lookup-is-exact).
     let info = account(
         "lindqvist@northwind-fake.example",
         "Lind",

@@ -19,7 +19,7 @@ fn strip_env(s: &str) -> Option<&str> {
         .find_map(|suffix| s.strip_suffix(suffix))
 }
 
-/// Every id has its type's form (connector-model.md §3, §5, and ours).
+/// Every id has its type's form (docs/ids.md).
 fn check_id_forms(d: &Dump, all: bool) {
     let role_ok = |id: &str, base_ok: bool| {
         let bare = if all {

@@ -105,17 +105,18 @@ impl C1zWriter {
         let mut data = Vec::with_capacity(1024);
         let mut id = String::new();
         let mut inserted = 0u64;
-        let mut written = 0u64;
+        let mut until_stamp = 0u64;
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let mut schema = self.grants_schema.borrow_mut();
         let mut insert = conn
             .prepare_cached(BULK_INSERT_GRANT)
             .map_err(C1zError::from)?;
         while let Some(keys) = next(&mut data, &mut id)? {
-            if written.is_multiple_of(ROWS_PER_TIMESTAMP) {
+            if until_stamp == 0 {
                 format_now(&mut self.ts_buf);
+                until_stamp = ROWS_PER_TIMESTAMP;
             }
-            written += 1;
+            until_stamp -= 1;
             let row = GrantColumns {
                 resource_type: keys.resource_type,
                 resource: keys.resource,

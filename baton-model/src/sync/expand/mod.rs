@@ -1,5 +1,5 @@
-//! Grant expansion (docs/c1z.md): holders of a source entitlement S also receive the
-//! destination entitlement D of every grant `GrantExpandable{S}` whose principal is S's
+//! Grant expansion (docs/architecture.md#grant-expansion): holders of a source entitlement S also
+//! receive the destination entitlement D of every grant `GrantExpandable{S}` whose principal is S's
 //! resource.
 //!
 //! Edges S -> D are collected from the stored expandable grants. Expansion runs to a fixpoint:

@@ -1,4 +1,4 @@
-//! Workato's two pagination styles (spec/workato-api.md §3).
+//! Workato's two pagination styles (docs/workato-api.md#pagination).
 //!
 //! - Style B: `page` (1-based, default 1), `per_page` (default 100) → bare JSON array.
 //! - Style C: `page[number]`, `page[size]` (default 100) →
