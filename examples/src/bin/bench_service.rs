@@ -14,8 +14,9 @@
 //!   finished); the child's RSS after each, and the mean of the first and last 100.
 //!   `--rss-task unsupported` (default) uses `event_feed` tasks, which exercise polling,
 //!   dispatch, FinishTask and logging without calling Workato; `grant-revoke` alternates a
-//!   grant and a revoke of a role (each reads the member and PUTs its roles), which needs
-//!   Workato's rate limit lifted with `--workato-rate-limit 0` to finish in reasonable time.
+//!   grant and a revoke of a role (each reads the member and PUTs its roles); at Workato's
+//!   60/minute that is about two seconds a task, so lift the limit with a high
+//!   `--workato-rate-limit` (e.g. 1000000) for 1,000 of them.
 //! - `sync`: the generated workspace (default: 20,000 members, the README's "workspace W"),
 //!   one `sync_full` task; the time from queueing it to the end of its upload and to its
 //!   FinishTask, the child's CPU time and peak RSS over the run, and the upload size. The
@@ -77,7 +78,7 @@ struct Args {
     #[arg(long, value_enum, default_value = "unsupported")]
     rss_task: RssTask,
     /// Requests per minute per Workato endpoint family, on the fake server and in the child's
-    /// client (`BATON_WORKATO_RATE_LIMIT`; 0 = unlimited).
+    /// client (`BATON_WORKATO_RATE_LIMIT`, at least 1; a high value such as 1000000 lifts it).
     #[arg(long, default_value_t = DEFAULT_RATE_LIMIT)]
     workato_rate_limit: u32,
     /// Collaborators of the sync workspace.
