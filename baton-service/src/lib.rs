@@ -5,9 +5,9 @@
 //! `c1.connectorapi.baton.v1.BatonService` over TLS gRPC, polls for tasks, runs them (full
 //! sync with a chunked c1z upload, grant, revoke, create account, delete resource), and reports
 //! each outcome with `FinishTask`. This crate does that for any [`baton_model::sync::Connector`]
-//! plus the `baton_model::provision` traits; it knows nothing about a particular system.
-//! docs/service-mode.md describes the behaviour and the choices made where the protocol is
-//! not confirmed.
+//! plus the `baton_model::provision` traits; it knows nothing about a particular system (where
+//! it sits among the crates: docs/architecture.md). docs/service-mode.md describes the
+//! behaviour and the choices made where the protocol is not confirmed.
 //!
 //! # Quick start
 //!
