@@ -315,6 +315,12 @@ impl C1zWriter {
         &self.out
     }
 
+    /// A handle that aborts whatever SQL statement the writer is running, from another thread:
+    /// an abandoned sync stops an index build or a history copy instead of waiting for it.
+    pub(crate) fn interrupt_handle(&self) -> Option<rusqlite::InterruptHandle> {
+        self.conn.as_ref().map(Connection::get_interrupt_handle)
+    }
+
     fn conn(&self) -> Result<&Connection, C1zError> {
         self.conn.as_ref().ok_or(C1zError::Closed)
     }

@@ -6,13 +6,17 @@
 //! waited for (the channel bound is the backpressure, and memory stays bounded by it); reads
 //! and the final expansion and finish are jobs whose answer comes back through a oneshot
 //! channel that the engine awaits. The first failed write is kept and returned by the next
-//! awaited job, and every job after it is skipped. Dropping the handle (a failed or cancelled
-//! sync) closes the channel: the thread drops the writer, which removes its temp files and
-//! leaves the output file untouched.
+//! awaited job, and every job after it is skipped. Dropping the handle before `finish` (a
+//! failed or cancelled sync) interrupts the running SQL statement, skips the queued jobs and
+//! waits for the thread to drop the writer, which removes its temp files, releases the output
+//! lock and leaves the output file untouched. Waiting matters: a process that exits right
+//! after a cancelled sync (SIGTERM in service mode) would otherwise leave the temp files
+//! behind, since a detached thread dies with the process.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -130,6 +134,11 @@ pub(super) struct WriterThread {
     tx: mpsc::Sender<Job>,
     pending: Vec<Write>,
     counts: Arc<SharedCounts>,
+    thread: Option<JoinHandle<()>>,
+    /// Set when the handle is dropped before `finish`: the thread skips what is still queued.
+    abandoned: Arc<AtomicBool>,
+    interrupt: Arc<Mutex<Option<rusqlite::InterruptHandle>>>,
+    finished: bool,
 }
 
 impl WriterThread {
@@ -142,11 +151,15 @@ impl WriterThread {
             failed: None,
             counts: counts.clone(),
         };
-        std::thread::Builder::new()
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let skip = abandoned.clone();
+        let thread = std::thread::Builder::new()
             .name("c1z-writer".into())
             .spawn(move || {
                 while let Some(job) = rx.blocking_recv() {
-                    job(&mut store);
+                    if !skip.load(Ordering::Acquire) {
+                        job(&mut store);
+                    }
                 }
             })
             .map_err(|source| {
@@ -156,18 +169,26 @@ impl WriterThread {
                     source,
                 })
             })?;
-        let thread = Self {
+        let interrupt = Arc::new(Mutex::new(None));
+        let handle = Self {
             tx,
             pending: Vec::new(),
             counts,
+            thread: Some(thread),
+            abandoned,
+            interrupt: interrupt.clone(),
+            finished: false,
         };
-        thread
+        handle
             .job(move |store| {
-                store.writer = Some(C1zWriter::create_with(&out, options)?);
+                let writer = C1zWriter::create_with(&out, options)?;
+                *interrupt.lock().unwrap_or_else(PoisonError::into_inner) =
+                    writer.interrupt_handle();
+                store.writer = Some(writer);
                 Ok(())
             })
             .await?;
-        Ok(thread)
+        Ok(handle)
     }
 
     /// Counts so far (writes still queued are not in them yet).
@@ -282,7 +303,7 @@ impl WriterThread {
     /// Finishes the file (indexes, `ended_at`, compression, atomic rename).
     pub(super) async fn finish(mut self) -> Result<WriteSummary, SyncError> {
         self.flush().await?;
-        self.job(|store| {
+        let result = self.job(|store| {
             if let Some(e) = store.failed.take() {
                 return Err(e);
             }
@@ -292,6 +313,33 @@ impl WriterThread {
                 .ok_or(SyncError::C1z(crate::c1z::C1zError::Closed))?;
             Ok(writer.finish()?)
         })
-        .await
+        .await;
+        self.finished = true;
+        result
+    }
+}
+
+impl Drop for WriterThread {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.abandoned.store(true, Ordering::Release);
+            if let Some(handle) = self
+                .interrupt
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            {
+                handle.interrupt();
+            }
+        }
+        // Close the channel (a sender whose receiver is gone replaces ours) so the thread's
+        // loop ends once the job in hand returns.
+        let (closed, _) = mpsc::channel(1);
+        drop(std::mem::replace(&mut self.tx, closed));
+        if let Some(thread) = self.thread.take() {
+            // Blocks for at most the job in hand, whose SQL was just interrupted. A panic on
+            // the writer thread was already reported as WriterStopped to the engine.
+            let _ = thread.join();
+        }
     }
 }
