@@ -303,17 +303,18 @@ impl WriterThread {
     /// Finishes the file (indexes, `ended_at`, compression, atomic rename).
     pub(super) async fn finish(mut self) -> Result<WriteSummary, SyncError> {
         self.flush().await?;
-        let result = self.job(|store| {
-            if let Some(e) = store.failed.take() {
-                return Err(e);
-            }
-            let writer = store
-                .writer
-                .take()
-                .ok_or(SyncError::C1z(crate::c1z::C1zError::Closed))?;
-            Ok(writer.finish()?)
-        })
-        .await;
+        let result = self
+            .job(|store| {
+                if let Some(e) = store.failed.take() {
+                    return Err(e);
+                }
+                let writer = store
+                    .writer
+                    .take()
+                    .ok_or(SyncError::C1z(crate::c1z::C1zError::Closed))?;
+                Ok(writer.finish()?)
+            })
+            .await;
         self.finished = true;
         result
     }
