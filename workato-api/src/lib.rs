@@ -104,6 +104,8 @@ pub mod retry;
 pub mod roles;
 mod route;
 mod stats;
+#[cfg(test)]
+mod test_runtime;
 mod token;
 mod transport;
 mod trust;

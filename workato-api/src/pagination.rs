@@ -262,6 +262,7 @@ mod tests {
     use futures::TryStreamExt;
 
     use super::*;
+    use crate::test_runtime::block_on;
 
     /// Page `number` holding `range`, the last one unless it has `requested` items.
     fn page(number: u32, range: std::ops::Range<u32>, requested: usize) -> Page<u32> {
@@ -274,63 +275,71 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn walks_until_short_page_and_is_lazy() {
-        let calls = Arc::new(AtomicU32::new(0));
-        let seen = calls.clone();
-        let stream = paginate("/api/x".into(), 1, move |n| {
-            seen.fetch_add(1, Ordering::SeqCst);
-            async move {
-                Ok(match n {
-                    1 => page(n, 0..3, 3),
-                    2 => page(n, 3..6, 3),
-                    _ => page(n, 6..7, 3),
+    #[test]
+    fn walks_until_short_page_and_is_lazy() {
+        block_on(async {
+            let calls = Arc::new(AtomicU32::new(0));
+            let seen = calls.clone();
+            let stream = paginate("/api/x".into(), 1, move |n| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    Ok(match n {
+                        1 => page(n, 0..3, 3),
+                        2 => page(n, 3..6, 3),
+                        _ => page(n, 6..7, 3),
+                    })
+                }
+            });
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                0,
+                "nothing fetched before polling"
+            );
+            let items: Vec<u32> = stream.try_collect().await.expect("listing");
+            assert_eq!(items, (0..7).collect::<Vec<_>>());
+            assert_eq!(calls.load(Ordering::SeqCst), 3);
+        })
+    }
+
+    #[test]
+    fn full_then_empty_page_ends() {
+        block_on(async {
+            let stream = paginate("/api/x".into(), 1, |n| async move {
+                Ok(if n == 1 {
+                    page(n, 0..2, 2)
+                } else {
+                    page(n, 0..0, 2)
                 })
-            }
-        });
-        assert_eq!(
-            calls.load(Ordering::SeqCst),
-            0,
-            "nothing fetched before polling"
-        );
-        let items: Vec<u32> = stream.try_collect().await.expect("listing");
-        assert_eq!(items, (0..7).collect::<Vec<_>>());
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+            });
+            let items: Vec<u32> = stream.try_collect().await.expect("listing");
+            assert_eq!(items, [0, 1]);
+        })
     }
 
-    #[tokio::test]
-    async fn full_then_empty_page_ends() {
-        let stream = paginate("/api/x".into(), 1, |n| async move {
-            Ok(if n == 1 {
-                page(n, 0..2, 2)
-            } else {
-                page(n, 0..0, 2)
-            })
-        });
-        let items: Vec<u32> = stream.try_collect().await.expect("listing");
-        assert_eq!(items, [0, 1]);
+    #[test]
+    fn repeated_page_is_an_error() {
+        block_on(async {
+            let stream = paginate("/api/x".into(), 1, |n| async move { Ok(page(n, 0..2, 2)) });
+            let err = stream.try_collect::<Vec<u32>>().await.expect_err("repeat");
+            assert!(
+                matches!(err, Error::RepeatedPage { ref path, page: 2, previous: 1 } if path == "/api/x"),
+                "{err:?}"
+            );
+        })
     }
 
-    #[tokio::test]
-    async fn repeated_page_is_an_error() {
-        let stream = paginate("/api/x".into(), 1, |n| async move { Ok(page(n, 0..2, 2)) });
-        let err = stream.try_collect::<Vec<u32>>().await.expect_err("repeat");
-        assert!(
-            matches!(err, Error::RepeatedPage { ref path, page: 2, previous: 1 } if path == "/api/x"),
-            "{err:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn starts_at_the_given_page_and_checks_repeats_after_it() {
-        let stream = paginate("/api/x".into(), 3, |n| async move {
-            Ok(match n {
-                3 => page(n, 0..2, 2),
-                _ => page(n, 5..6, 2),
-            })
-        });
-        let items: Vec<u32> = stream.try_collect().await.expect("listing");
-        assert_eq!(items, [0, 1, 5]);
+    #[test]
+    fn starts_at_the_given_page_and_checks_repeats_after_it() {
+        block_on(async {
+            let stream = paginate("/api/x".into(), 3, |n| async move {
+                Ok(match n {
+                    3 => page(n, 0..2, 2),
+                    _ => page(n, 5..6, 2),
+                })
+            });
+            let items: Vec<u32> = stream.try_collect().await.expect("listing");
+            assert_eq!(items, [0, 1, 5]);
+        })
     }
 
     #[test]

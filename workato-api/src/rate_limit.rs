@@ -45,23 +45,26 @@ impl Limiters {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_runtime::block_on;
 
-    #[tokio::test]
-    async fn unlimited_and_burst_pass_without_waiting() {
-        let mut rates = [0; Family::ALL.len()];
-        rates[Family::Members.index()] = 60;
-        let limiters = Limiters::new(&rates);
-        // An unlimited family never waits; a 60/min family allows its burst immediately.
-        for _ in 0..100 {
-            limiters.acquire(Family::Roles).await;
-        }
-        for _ in 0..BURST {
-            limiters.acquire(Family::Members).await;
-        }
-        let members = limiters.buckets[Family::Members.index()]
-            .as_ref()
-            .expect("members is limited");
-        assert!(members.check().is_err(), "burst exhausted");
-        assert!(limiters.buckets[Family::Roles.index()].is_none());
+    #[test]
+    fn unlimited_and_burst_pass_without_waiting() {
+        block_on(async {
+            let mut rates = [0; Family::ALL.len()];
+            rates[Family::Members.index()] = 60;
+            let limiters = Limiters::new(&rates);
+            // An unlimited family never waits; a 60/min family allows its burst immediately.
+            for _ in 0..100 {
+                limiters.acquire(Family::Roles).await;
+            }
+            for _ in 0..BURST {
+                limiters.acquire(Family::Members).await;
+            }
+            let members = limiters.buckets[Family::Members.index()]
+                .as_ref()
+                .expect("members is limited");
+            assert!(members.check().is_err(), "burst exhausted");
+            assert!(limiters.buckets[Family::Roles.index()].is_none());
+        })
     }
 }

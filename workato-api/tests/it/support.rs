@@ -1,10 +1,21 @@
 //! Shared helpers: a client wired to a mock server, request matchers, the catch-all.
 
+use std::future::Future;
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, ServerGuard};
 use serde_json::Value;
 use workato_api::{ApiToken, Client, RetryPolicy};
+
+/// Runs an async test body on a fresh current-thread runtime with I/O and timers enabled; in
+/// place of `#[tokio::test]`, so that tokio's `macros` feature stays out of the dependency tree.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("test runtime builds")
+        .block_on(future)
+}
 
 /// A recognisable token: tests assert it never shows up in output.
 pub const TOKEN: &str = "wrkatok-SECRET-3f9a1c";
