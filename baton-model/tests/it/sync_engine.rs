@@ -344,140 +344,154 @@ fn out_path(dir: &tempfile::TempDir, name: &str) -> std::path::PathBuf {
     dir.path().join(name)
 }
 
-#[tokio::test]
-async fn syncs_workspace_with_children_and_expansion() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = out_path(&dir, "ws.c1z");
-    let conn = workspace();
-    let progress: Arc<Mutex<Vec<Progress>>> = Arc::default();
-    let seen = progress.clone();
-    let summary = Syncer::new(&conn)
-        .progress(move |p| seen.lock().expect("lock").push(p))
-        .run(&out)
-        .await
-        .expect("sync");
-    assert_eq!(summary.resource_types, 6);
-    assert_eq!(summary.resources, 9);
-    assert_eq!(summary.entitlements, 4);
-    assert_eq!(summary.grants, 5);
-    // alice, bob -> role:admin:assigned (users only); carol, group eng, alice, bob ->
-    // app:wk:access (no type filter on that edge).
-    assert_eq!(summary.expanded_grants, 6);
-    assert_eq!(summary.sync_id.len(), 27);
-
-    let phases: Vec<Phase> = progress
-        .lock()
-        .expect("lock")
-        .iter()
-        .map(|p| p.phase)
-        .collect();
-    let order = [
-        Phase::ResourceTypes,
-        Phase::Resources,
-        Phase::Entitlements,
-        Phase::Grants,
-        Phase::Expansion,
-        Phase::Writing,
-        Phase::Done,
-    ];
-    let firsts: Vec<Phase> = order
-        .iter()
-        .copied()
-        .filter(|ph| phases.contains(ph))
-        .collect();
-    assert_eq!(firsts, order.to_vec());
-    let pos = |ph: Phase| phases.iter().position(|p| *p == ph).expect("phase");
-    assert!(
-        order.windows(2).all(|w| pos(w[0]) < pos(w[1])),
-        "{phases:?}"
-    );
-    assert_eq!(
-        progress
-            .lock()
-            .expect("lock")
-            .last()
-            .map(|p| p.counts.grants),
-        Some(5)
-    );
-
-    let calls = conn.calls.lock().expect("lock").clone();
-    // Depth-first children: each (child type, parent) pair listed once; no grants for
-    // user (SkipEntitlementsAndGrants) or folder (SkipGrants on the type).
-    let folder_calls: Vec<&String> = calls
-        .iter()
-        .filter(|c| c.starts_with("resources folder"))
-        .collect();
-    assert_eq!(
-        folder_calls,
-        // Children are listed right after their parent's listing, before the next type.
-        vec![
-            "resources folder [project:p1] None",
-            "resources folder [folder:f1] None",
-            "resources folder [] None"
-        ]
-    );
-    assert!(!calls
-        .iter()
-        .any(|c| c.starts_with("grants user:") || c.starts_with("entitlements user:")));
-    assert!(!calls.iter().any(|c| c.starts_with("grants folder:")));
-    assert!(calls.iter().any(|c| c == "entitlements folder:f1"));
-
-    insta::assert_snapshot!("workspace_rows", dump(&out));
+/// Runs an async test body on a fresh current-thread runtime; in place of `#[tokio::test]`, so
+/// that tokio's `macros` feature stays out of this crate's dependency tree.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("test runtime builds")
+        .block_on(future)
 }
 
-#[tokio::test]
-async fn expansion_cycle_terminates() {
-    let mut c = MemConnector::default();
-    base_types(&mut c);
-    let (a, b) = (group("a"), group("b"));
-    c.add_resource(a.clone());
-    c.add_resource(b.clone());
-    c.add_resource(user("u1"));
-    c.add_resource(user("u2"));
-    let (ma, mb) = (member_of(&a), member_of(&b));
-    c.add_entitlement(ma.clone());
-    c.add_entitlement(mb.clone());
-    c.add_grant(
-        "group:a",
-        GrantBuilder::new(&ma, &resource_id("user", "u1"))
-            .build()
-            .expect("g"),
-    );
-    c.add_grant(
-        "group:b",
-        GrantBuilder::new(&mb, &resource_id("user", "u2"))
-            .build()
-            .expect("g"),
-    );
-    // B's members are members of A, and A's members are members of B: a cycle.
-    c.add_grant(
-        "group:a",
-        GrantBuilder::new(&ma, &resource_id("group", "b"))
-            .expandable(&["group:b:member"], false, &["user"])
-            .build()
-            .expect("g"),
-    );
-    c.add_grant(
-        "group:b",
-        GrantBuilder::new(&mb, &resource_id("group", "a"))
-            .expandable(&["group:a:member"], false, &["user"])
-            .build()
-            .expect("g"),
-    );
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = out_path(&dir, "cycle.c1z");
-    let summary = Syncer::new(c).run(&out).await.expect("sync");
-    assert_eq!(summary.expanded_grants, 2);
-    let r = C1zReader::open(&out).expect("open");
-    let u1 = r
-        .grants(&GrantFilter::principal(resource_id("user", "u1")))
-        .expect("g");
-    let ids: Vec<&str> = u1.iter().map(|g| g.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        vec!["group:a:member:user:u1", "group:b:member:user:u1"]
-    );
-    insta::assert_snapshot!("cycle_rows", dump(&out));
+#[test]
+fn syncs_workspace_with_children_and_expansion() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = out_path(&dir, "ws.c1z");
+        let conn = workspace();
+        let progress: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let seen = progress.clone();
+        let summary = Syncer::new(&conn)
+            .progress(move |p| seen.lock().expect("lock").push(p))
+            .run(&out)
+            .await
+            .expect("sync");
+        assert_eq!(summary.resource_types, 6);
+        assert_eq!(summary.resources, 9);
+        assert_eq!(summary.entitlements, 4);
+        assert_eq!(summary.grants, 5);
+        // alice, bob -> role:admin:assigned (users only); carol, group eng, alice, bob ->
+        // app:wk:access (no type filter on that edge).
+        assert_eq!(summary.expanded_grants, 6);
+        assert_eq!(summary.sync_id.len(), 27);
+
+        let phases: Vec<Phase> = progress
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|p| p.phase)
+            .collect();
+        let order = [
+            Phase::ResourceTypes,
+            Phase::Resources,
+            Phase::Entitlements,
+            Phase::Grants,
+            Phase::Expansion,
+            Phase::Writing,
+            Phase::Done,
+        ];
+        let firsts: Vec<Phase> = order
+            .iter()
+            .copied()
+            .filter(|ph| phases.contains(ph))
+            .collect();
+        assert_eq!(firsts, order.to_vec());
+        let pos = |ph: Phase| phases.iter().position(|p| *p == ph).expect("phase");
+        assert!(
+            order.windows(2).all(|w| pos(w[0]) < pos(w[1])),
+            "{phases:?}"
+        );
+        assert_eq!(
+            progress
+                .lock()
+                .expect("lock")
+                .last()
+                .map(|p| p.counts.grants),
+            Some(5)
+        );
+
+        let calls = conn.calls.lock().expect("lock").clone();
+        // Depth-first children: each (child type, parent) pair listed once; no grants for
+        // user (SkipEntitlementsAndGrants) or folder (SkipGrants on the type).
+        let folder_calls: Vec<&String> = calls
+            .iter()
+            .filter(|c| c.starts_with("resources folder"))
+            .collect();
+        assert_eq!(
+            folder_calls,
+            // Children are listed right after their parent's listing, before the next type.
+            vec![
+                "resources folder [project:p1] None",
+                "resources folder [folder:f1] None",
+                "resources folder [] None"
+            ]
+        );
+        assert!(!calls
+            .iter()
+            .any(|c| c.starts_with("grants user:") || c.starts_with("entitlements user:")));
+        assert!(!calls.iter().any(|c| c.starts_with("grants folder:")));
+        assert!(calls.iter().any(|c| c == "entitlements folder:f1"));
+
+        insta::assert_snapshot!("workspace_rows", dump(&out));
+    })
+}
+
+#[test]
+fn expansion_cycle_terminates() {
+    block_on(async {
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        let (a, b) = (group("a"), group("b"));
+        c.add_resource(a.clone());
+        c.add_resource(b.clone());
+        c.add_resource(user("u1"));
+        c.add_resource(user("u2"));
+        let (ma, mb) = (member_of(&a), member_of(&b));
+        c.add_entitlement(ma.clone());
+        c.add_entitlement(mb.clone());
+        c.add_grant(
+            "group:a",
+            GrantBuilder::new(&ma, &resource_id("user", "u1"))
+                .build()
+                .expect("g"),
+        );
+        c.add_grant(
+            "group:b",
+            GrantBuilder::new(&mb, &resource_id("user", "u2"))
+                .build()
+                .expect("g"),
+        );
+        // B's members are members of A, and A's members are members of B: a cycle.
+        c.add_grant(
+            "group:a",
+            GrantBuilder::new(&ma, &resource_id("group", "b"))
+                .expandable(&["group:b:member"], false, &["user"])
+                .build()
+                .expect("g"),
+        );
+        c.add_grant(
+            "group:b",
+            GrantBuilder::new(&mb, &resource_id("group", "a"))
+                .expandable(&["group:a:member"], false, &["user"])
+                .build()
+                .expect("g"),
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = out_path(&dir, "cycle.c1z");
+        let summary = Syncer::new(c).run(&out).await.expect("sync");
+        assert_eq!(summary.expanded_grants, 2);
+        let r = C1zReader::open(&out).expect("open");
+        let u1 = r
+            .grants(&GrantFilter::principal(resource_id("user", "u1")))
+            .expect("g");
+        let ids: Vec<&str> = u1.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec!["group:a:member:user:u1", "group:b:member:user:u1"]
+        );
+        insta::assert_snapshot!("cycle_rows", dump(&out));
+    })
 }
 
 /// g1 <- u1 (direct); g1's members are members of g2; g2's members are members of g3.
@@ -512,65 +526,71 @@ fn chain(shallow: bool) -> MemConnector {
     c
 }
 
-#[tokio::test]
-async fn multi_hop_expansion_reaches_every_level() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = out_path(&dir, "chain.c1z");
-    let summary = Syncer::new(chain(false)).run(&out).await.expect("sync");
-    // u1 -> g2, g3; g1 -> g3.
-    assert_eq!(summary.expanded_grants, 3);
-    let r = C1zReader::open(&out).expect("open");
-    let g3 = r
-        .grant("group:g3:member:user:u1")
-        .expect("g")
-        .expect("u1 reaches g3");
-    let sources = g3.sources.expect("sources").sources;
-    assert_eq!(sources.keys().collect::<Vec<_>>(), vec!["group:g2:member"]);
-    assert!(
-        !sources["group:g2:member"].is_direct,
-        "u1 holds g2 only indirectly"
-    );
-    insta::assert_snapshot!("chain_rows", dump(&out));
+#[test]
+fn multi_hop_expansion_reaches_every_level() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = out_path(&dir, "chain.c1z");
+        let summary = Syncer::new(chain(false)).run(&out).await.expect("sync");
+        // u1 -> g2, g3; g1 -> g3.
+        assert_eq!(summary.expanded_grants, 3);
+        let r = C1zReader::open(&out).expect("open");
+        let g3 = r
+            .grant("group:g3:member:user:u1")
+            .expect("g")
+            .expect("u1 reaches g3");
+        let sources = g3.sources.expect("sources").sources;
+        assert_eq!(sources.keys().collect::<Vec<_>>(), vec!["group:g2:member"]);
+        assert!(
+            !sources["group:g2:member"].is_direct,
+            "u1 holds g2 only indirectly"
+        );
+        insta::assert_snapshot!("chain_rows", dump(&out));
+    })
 }
 
-#[tokio::test]
-async fn shallow_expansion_stops_after_direct_holders() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = out_path(&dir, "shallow.c1z");
-    let summary = Syncer::new(chain(true)).run(&out).await.expect("sync");
-    // u1 -> g2 (direct member of g1); g1 -> g3 (direct member of g2); u1 does not reach g3.
-    assert_eq!(summary.expanded_grants, 2);
-    let r = C1zReader::open(&out).expect("open");
-    assert!(r.grant("group:g3:member:user:u1").expect("g").is_none());
-    assert!(r.grant("group:g2:member:user:u1").expect("g").is_some());
-    assert!(r.grant("group:g3:member:group:g1").expect("g").is_some());
+#[test]
+fn shallow_expansion_stops_after_direct_holders() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = out_path(&dir, "shallow.c1z");
+        let summary = Syncer::new(chain(true)).run(&out).await.expect("sync");
+        // u1 -> g2 (direct member of g1); g1 -> g3 (direct member of g2); u1 does not reach g3.
+        assert_eq!(summary.expanded_grants, 2);
+        let r = C1zReader::open(&out).expect("open");
+        assert!(r.grant("group:g3:member:user:u1").expect("g").is_none());
+        assert!(r.grant("group:g2:member:user:u1").expect("g").is_some());
+        assert!(r.grant("group:g3:member:group:g1").expect("g").is_some());
+    })
 }
 
-#[tokio::test]
-async fn failed_sync_leaves_previous_file_untouched() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = out_path(&dir, "keep.c1z");
-    Syncer::new(workspace())
-        .run(&out)
-        .await
-        .expect("first sync");
-    let before = std::fs::read(&out).expect("read");
-    let mut broken = workspace();
-    broken.fail_grants_of = Some("role:admin".into());
-    let err = Syncer::new(broken).run(&out).await.expect_err("must fail");
-    match &err {
-        SyncError::Connector { what, source } => {
-            assert_eq!(what, "grants of role:admin");
-            assert_eq!(source.to_string(), "backend exploded");
-            assert!(
-                source.inner().downcast_ref::<Boom>().is_some(),
-                "source kept"
-            );
+#[test]
+fn failed_sync_leaves_previous_file_untouched() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = out_path(&dir, "keep.c1z");
+        Syncer::new(workspace())
+            .run(&out)
+            .await
+            .expect("first sync");
+        let before = std::fs::read(&out).expect("read");
+        let mut broken = workspace();
+        broken.fail_grants_of = Some("role:admin".into());
+        let err = Syncer::new(broken).run(&out).await.expect_err("must fail");
+        match &err {
+            SyncError::Connector { what, source } => {
+                assert_eq!(what, "grants of role:admin");
+                assert_eq!(source.to_string(), "backend exploded");
+                assert!(
+                    source.inner().downcast_ref::<Boom>().is_some(),
+                    "source kept"
+                );
+            }
+            other => panic!("unexpected {other:?}"),
         }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert_eq!(std::fs::read(&out).expect("read"), before);
-    assert!(!dir.path().join("keep.c1z.tmp").exists());
+        assert_eq!(std::fs::read(&out).expect("read"), before);
+        assert!(!dir.path().join("keep.c1z.tmp").exists());
+    })
 }
 
 fn blobs(path: &Path) -> Vec<(String, Vec<u8>)> {
@@ -592,148 +612,154 @@ fn blobs(path: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-#[tokio::test]
-async fn two_syncs_of_same_data_write_identical_rows() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (a, b) = (out_path(&dir, "a.c1z"), out_path(&dir, "b.c1z"));
-    Syncer::new(workspace()).run(&a).await.expect("a");
-    Syncer::new(workspace()).run(&b).await.expect("b");
-    let (ba, bb) = (blobs(&a), blobs(&b));
-    assert_eq!(ba.len(), 6 + 9 + 4 + 11);
-    assert_eq!(ba, bb);
+#[test]
+fn two_syncs_of_same_data_write_identical_rows() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (a, b) = (out_path(&dir, "a.c1z"), out_path(&dir, "b.c1z"));
+        Syncer::new(workspace()).run(&a).await.expect("a");
+        Syncer::new(workspace()).run(&b).await.expect("b");
+        let (ba, bb) = (blobs(&a), blobs(&b));
+        assert_eq!(ba.len(), 6 + 9 + 4 + 11);
+        assert_eq!(ba, bb);
+    })
 }
 
-#[tokio::test]
-async fn validation_failures_fail_the_sync() {
-    let dir = tempfile::tempdir().expect("tmp");
-    // A user without UserTrait.
-    let mut c = MemConnector::default();
-    base_types(&mut c);
-    c.add_resource(ResourceBuilder::new("user", "x", "X").build().expect("r"));
-    let err = Syncer::new(c)
-        .run(out_path(&dir, "t.c1z"))
-        .await
-        .expect_err("trait");
-    assert!(
-        matches!(err, SyncError::MissingTrait { trait_name, .. } if trait_name == "c1.connector.v2.UserTrait"),
-        "{err:?}"
-    );
-    // BatonID is reserved.
-    let mut c = MemConnector::default();
-    base_types(&mut c);
-    let mut g = group("g");
-    g.annotations.push(proto::pack(&BatonId::default()));
-    c.add_resource(g);
-    let err = Syncer::new(c)
-        .run(out_path(&dir, "b.c1z"))
-        .await
-        .expect_err("baton id");
-    assert!(matches!(err, SyncError::BatonId(ref k) if k == "group:g"));
-    // Unknown type in the filter.
-    let err = Syncer::new(workspace())
-        .resource_type_filter(["nope"])
-        .run(out_path(&dir, "f.c1z"))
-        .await
-        .expect_err("filter");
-    assert!(matches!(err, SyncError::UnknownResourceType(ref t) if t == "nope"));
-    // Expandable source entitlement on another resource than the principal.
-    let mut c = MemConnector::default();
-    base_types(&mut c);
-    for g in ["g1", "g2"] {
-        c.add_resource(group(g));
-        c.add_entitlement(member_of(&group(g)));
-    }
-    c.add_grant(
-        "group:g2",
-        GrantBuilder::new(&member_of(&group("g2")), &resource_id("user", "u9"))
-            .expandable(&["group:g1:member"], false, &[])
-            .build()
-            .expect("g"),
-    );
-    let err = Syncer::new(c)
-        .run(out_path(&dir, "m.c1z"))
-        .await
-        .expect_err("mismatch");
-    assert!(
-        matches!(err, SyncError::ExpansionPrincipalMismatch { .. }),
-        "{err:?}"
-    );
-    assert!(!dir.path().join("t.c1z").exists());
+#[test]
+fn validation_failures_fail_the_sync() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        // A user without UserTrait.
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        c.add_resource(ResourceBuilder::new("user", "x", "X").build().expect("r"));
+        let err = Syncer::new(c)
+            .run(out_path(&dir, "t.c1z"))
+            .await
+            .expect_err("trait");
+        assert!(
+            matches!(err, SyncError::MissingTrait { trait_name, .. } if trait_name == "c1.connector.v2.UserTrait"),
+            "{err:?}"
+        );
+        // BatonID is reserved.
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        let mut g = group("g");
+        g.annotations.push(proto::pack(&BatonId::default()));
+        c.add_resource(g);
+        let err = Syncer::new(c)
+            .run(out_path(&dir, "b.c1z"))
+            .await
+            .expect_err("baton id");
+        assert!(matches!(err, SyncError::BatonId(ref k) if k == "group:g"));
+        // Unknown type in the filter.
+        let err = Syncer::new(workspace())
+            .resource_type_filter(["nope"])
+            .run(out_path(&dir, "f.c1z"))
+            .await
+            .expect_err("filter");
+        assert!(matches!(err, SyncError::UnknownResourceType(ref t) if t == "nope"));
+        // Expandable source entitlement on another resource than the principal.
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        for g in ["g1", "g2"] {
+            c.add_resource(group(g));
+            c.add_entitlement(member_of(&group(g)));
+        }
+        c.add_grant(
+            "group:g2",
+            GrantBuilder::new(&member_of(&group("g2")), &resource_id("user", "u9"))
+                .expandable(&["group:g1:member"], false, &[])
+                .build()
+                .expect("g"),
+        );
+        let err = Syncer::new(c)
+            .run(out_path(&dir, "m.c1z"))
+            .await
+            .expect_err("mismatch");
+        assert!(
+            matches!(err, SyncError::ExpansionPrincipalMismatch { .. }),
+            "{err:?}"
+        );
+        assert!(!dir.path().join("t.c1z").exists());
+    })
 }
 
-#[tokio::test]
-async fn filter_duplicates_missing_sources_and_insert_resource_grants() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut c = MemConnector::default();
-    base_types(&mut c);
-    c.add_resource(group("g1"));
-    // Duplicate: the second copy (different name) is dropped.
-    let mut dup = group("g1");
-    dup.display_name = "Second".into();
-    c.add_resource(dup);
-    c.add_resource(user("u1"));
-    c.add_entitlement(member_of(&group("g1")));
-    // A grant whose expandable source is not in the sync: edge skipped, grant kept.
-    c.add_grant(
-        "group:g1",
-        GrantBuilder::new(&member_of(&group("g1")), &resource_id("group", "ghost"))
-            .expandable(&["group:ghost:member"], false, &[])
+#[test]
+fn filter_duplicates_missing_sources_and_insert_resource_grants() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut c = MemConnector::default();
+        base_types(&mut c);
+        c.add_resource(group("g1"));
+        // Duplicate: the second copy (different name) is dropped.
+        let mut dup = group("g1");
+        dup.display_name = "Second".into();
+        c.add_resource(dup);
+        c.add_resource(user("u1"));
+        c.add_entitlement(member_of(&group("g1")));
+        // A grant whose expandable source is not in the sync: edge skipped, grant kept.
+        c.add_grant(
+            "group:g1",
+            GrantBuilder::new(&member_of(&group("g1")), &resource_id("group", "ghost"))
+                .expandable(&["group:ghost:member"], false, &[])
+                .build()
+                .expect("g"),
+        );
+        // InsertResourceGrants: the entitlement's resource (not listed anywhere) gets stored.
+        let hidden = group("hidden");
+        let hidden_member = EntitlementBuilder::new(&hidden, "member")
             .build()
-            .expect("g"),
-    );
-    // InsertResourceGrants: the entitlement's resource (not listed anywhere) gets stored.
-    let hidden = group("hidden");
-    let hidden_member = EntitlementBuilder::new(&hidden, "member")
-        .build()
-        .expect("e");
-    c.add_grant(
-        "user:u1",
-        GrantBuilder::new(&hidden_member, &resource_id("user", "u1"))
-            .full_entitlement()
-            .build()
-            .expect("g"),
-    );
-    c.insert_resource_grants.insert("user:u1".into(), true);
-    // Users normally skip grants; give the type no skip annotation for this test.
-    c.types[0].annotations.clear();
-    let out = out_path(&dir, "misc.c1z");
-    let summary = Syncer::new(c.clone()).run(&out).await.expect("sync");
-    assert_eq!(summary.resources, 3, "g1, u1, hidden");
-    assert_eq!(summary.expanded_grants, 0);
-    let r = C1zReader::open(&out).expect("open");
-    assert_eq!(
-        r.resource(&resource_id("group", "g1"))
+            .expect("e");
+        c.add_grant(
+            "user:u1",
+            GrantBuilder::new(&hidden_member, &resource_id("user", "u1"))
+                .full_entitlement()
+                .build()
+                .expect("g"),
+        );
+        c.insert_resource_grants.insert("user:u1".into(), true);
+        // Users normally skip grants; give the type no skip annotation for this test.
+        c.types[0].annotations.clear();
+        let out = out_path(&dir, "misc.c1z");
+        let summary = Syncer::new(c.clone()).run(&out).await.expect("sync");
+        assert_eq!(summary.resources, 3, "g1, u1, hidden");
+        assert_eq!(summary.expanded_grants, 0);
+        let r = C1zReader::open(&out).expect("open");
+        assert_eq!(
+            r.resource(&resource_id("group", "g1"))
+                .expect("r")
+                .expect("g1")
+                .display_name,
+            "Group g1",
+            "first copy kept"
+        );
+        assert!(r
+            .resource(&resource_id("group", "hidden"))
             .expect("r")
-            .expect("g1")
-            .display_name,
-        "Group g1",
-        "first copy kept"
-    );
-    assert!(r
-        .resource(&resource_id("group", "hidden"))
-        .expect("r")
-        .is_some());
-    assert_eq!(r.grants(&GrantFilter::default()).expect("g").len(), 2);
-    let calls = c.calls.lock().expect("lock").clone();
-    assert!(calls.iter().any(|x| x == "grants group:g1"));
-    assert!(
-        !calls.iter().any(|x| x == "grants group:hidden"),
-        "resources inserted during the grants phase are not listed again"
-    );
+            .is_some());
+        assert_eq!(r.grants(&GrantFilter::default()).expect("g").len(), 2);
+        let calls = c.calls.lock().expect("lock").clone();
+        assert!(calls.iter().any(|x| x == "grants group:g1"));
+        assert!(
+            !calls.iter().any(|x| x == "grants group:hidden"),
+            "resources inserted during the grants phase are not listed again"
+        );
 
-    // Type filter: only groups are synced.
-    let out = out_path(&dir, "filtered.c1z");
-    let summary = Syncer::new(c)
-        .resource_type_filter(["group"])
-        .run(&out)
-        .await
-        .expect("sync");
-    assert_eq!(summary.resource_types, 1);
-    let r = C1zReader::open(&out).expect("open");
-    assert!(r
-        .resources(&ResourceFilter::of_type("user"))
-        .expect("r")
-        .is_empty());
+        // Type filter: only groups are synced.
+        let out = out_path(&dir, "filtered.c1z");
+        let summary = Syncer::new(c)
+            .resource_type_filter(["group"])
+            .run(&out)
+            .await
+            .expect("sync");
+        assert_eq!(summary.resource_types, 1);
+        let r = C1zReader::open(&out).expect("open");
+        assert!(r
+            .resources(&ResourceFilter::of_type("user"))
+            .expect("r")
+            .is_empty());
+    })
 }
 
 /// Syncs `c` with the in-memory expansion and with the reference one (through the grants
@@ -762,12 +788,14 @@ async fn expansion_matches_reference(c: &MemConnector) -> Vec<Grant> {
     fast
 }
 
-#[tokio::test]
-async fn expansion_matches_reference_on_the_fixed_workspaces() {
-    for c in [workspace(), chain(false), chain(true)] {
-        let grants = expansion_matches_reference(&c).await;
-        assert!(grants.iter().any(|g| g.sources.is_some()));
-    }
+#[test]
+fn expansion_matches_reference_on_the_fixed_workspaces() {
+    block_on(async {
+        for c in [workspace(), chain(false), chain(true)] {
+            let grants = expansion_matches_reference(&c).await;
+            assert!(grants.iter().any(|g| g.sources.is_some()));
+        }
+    })
 }
 
 /// A small deterministic generator (xorshift), so failures reproduce.
@@ -822,30 +850,32 @@ fn random_groups(seed: u64) -> MemConnector {
     c
 }
 
-#[tokio::test]
-async fn expansion_matches_reference_on_random_graphs() {
-    let mut updated_direct = 0;
-    let mut several_sources = 0;
-    for seed in 1..=30 {
-        let grants = expansion_matches_reference(&random_groups(seed)).await;
-        let immutable = |g: &Grant| {
-            g.annotations
+#[test]
+fn expansion_matches_reference_on_random_graphs() {
+    block_on(async {
+        let mut updated_direct = 0;
+        let mut several_sources = 0;
+        for seed in 1..=30 {
+            let grants = expansion_matches_reference(&random_groups(seed)).await;
+            let immutable = |g: &Grant| {
+                g.annotations
+                    .iter()
+                    .any(|a| proto::type_name(a) == "c1.connector.v2.GrantImmutable")
+            };
+            updated_direct += grants
                 .iter()
-                .any(|a| proto::type_name(a) == "c1.connector.v2.GrantImmutable")
-        };
-        updated_direct += grants
-            .iter()
-            .filter(|g| !immutable(g) && g.sources.is_some())
-            .count();
-        several_sources += grants
-            .iter()
-            .filter(|g| g.sources.as_ref().is_some_and(|s| s.sources.len() > 1))
-            .count();
-    }
-    // Both halves of the fixpoint ran: direct grants gained sources, and grants were reached
-    // from several sources.
-    assert!(updated_direct > 0);
-    assert!(several_sources > 0);
+                .filter(|g| !immutable(g) && g.sources.is_some())
+                .count();
+            several_sources += grants
+                .iter()
+                .filter(|g| g.sources.as_ref().is_some_and(|s| s.sources.len() > 1))
+                .count();
+        }
+        // Both halves of the fixpoint ran: direct grants gained sources, and grants were reached
+        // from several sources.
+        assert!(updated_direct > 0);
+        assert!(several_sources > 0);
+    })
 }
 
 /// A generated workspace served from memory in pages of 1,000: `users` users, all members
