@@ -8,8 +8,8 @@
 use prost::Message;
 use rusqlite::Connection;
 
+use super::codec::decode;
 use super::reader::C1zReader;
-use super::writer::decode;
 use super::C1zError;
 use crate::proto::{Entitlement, Grant, Resource};
 

@@ -9,11 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use rusqlite::{params_from_iter, Connection, OpenFlags};
 
+use super::codec::time_column;
 use super::retention::{self, Retention, RunInfo};
-use super::timestamp::parse_go;
 use super::{framing, C1zError};
 
 /// Tables whose rows are copied when the writer is created, in Go's creation order.
@@ -207,20 +206,13 @@ fn runs(conn: &Connection) -> Result<Vec<RunInfo>, C1zError> {
     let rows = stmt.query_map([], |r| {
         Ok(RunInfo {
             sync_id: r.get(0)?,
-            started_at: time(r.get_ref(1)?),
-            ended_at: time(r.get_ref(2)?),
+            started_at: time_column(r.get_ref(1)?),
+            ended_at: time_column(r.get_ref(2)?),
             sync_type: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
             linked_sync_id: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-fn time(v: rusqlite::types::ValueRef<'_>) -> Option<DateTime<Utc>> {
-    match v {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_go),
-        _ => None,
-    }
 }
 
 /// Column names of `schema.table` in declaration order (empty when the table does not exist).

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub(crate) mod annotations;
+mod codec;
 pub mod diff;
 pub mod framing;
 mod hash_slots;
@@ -20,12 +21,13 @@ mod seen_keys;
 pub mod timestamp;
 mod writer;
 
+pub(crate) use codec::decode;
 pub use diff::{diff, Changes, SyncDiff};
 pub use ksuid::{Ksuid, KsuidError};
 pub use output_lock::lock_path;
 pub use reader::{C1zReader, GrantFilter, ReaderOptions, ResourceFilter, Stats, SyncRun};
 pub use retention::Retention;
-pub(crate) use writer::{decode, GrantKeys};
+pub(crate) use writer::GrantKeys;
 pub use writer::{C1zWriter, GrantRow, Upsert, WriteSummary, WriterOptions};
 
 /// Errors reading or writing a c1z file.

@@ -8,8 +8,7 @@ use prost::Message;
 use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 use tempfile::NamedTempFile;
 
-use super::timestamp::parse_go;
-use super::writer::decode;
+use super::codec::{decode, time_column};
 use super::{framing, C1zError};
 use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
@@ -268,8 +267,8 @@ impl C1zReader {
         let rows = stmt.query_map([], |r| {
             Ok(SyncRun {
                 sync_id: r.get(0)?,
-                started_at: text_time(r.get_ref(1)?),
-                ended_at: text_time(r.get_ref(2)?),
+                started_at: time_column(r.get_ref(1)?),
+                ended_at: time_column(r.get_ref(2)?),
                 sync_token: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 sync_type: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                 parent_sync_id: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
@@ -481,12 +480,5 @@ impl C1zReader {
             stats.resources.insert(rt.id, n);
         }
         Ok(stats)
-    }
-}
-
-fn text_time(v: rusqlite::types::ValueRef<'_>) -> Option<DateTime<Utc>> {
-    match v {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_go),
-        _ => None,
     }
 }

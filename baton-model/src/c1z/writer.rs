@@ -4,20 +4,24 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use prost::Message;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use tempfile::TempDir;
 
 use super::annotations;
+use super::codec::{encode_into, format_now};
 use super::history::{self, History};
 use super::output_lock::OutputLock;
 use super::retention::{Retention, RunInfo};
-use super::seen_keys::{Claim, SeenKeys};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::model::ids::resource_key;
-use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
+use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceType};
 
+mod bulk_load;
+mod queries;
 mod raw_grants;
+
+use bulk_load::{store_grant_row, GrantColumns, GrantsSchema};
+pub use queries::GrantRow;
 pub(crate) use raw_grants::GrantKeys;
 
 /// SQLite page size of the database inside the c1z (see `C1zWriter::create`).
@@ -25,16 +29,6 @@ const PAGE_SIZE: u32 = 16 * 1024;
 
 /// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
 const ROWS_PER_TRANSACTION: usize = 50_000;
-
-/// Page cache (KiB) while grants are bulk-loaded and their indexes built. Appending rows needs
-/// few cached pages, and SQLite's sorter sizes its in-memory runs after the cache size.
-const BULK_CACHE_KIB: u32 = 16 * 1024;
-
-/// Page cache (KiB) of the scratch database deduplicating grant ids during the bulk load, used
-/// only past the in-memory tier's cap (~1.57 million grants, 32 MiB; see `seen_keys`). Its
-/// `seen` table takes ~24 MiB per million grants and is probed at random; beyond the cache,
-/// reads go to the OS cache and memory stays flat.
-const SEEN_CACHE_KIB: u32 = 32 * 1024;
 
 /// Options for [`C1zWriter`].
 #[derive(Debug, Clone)]
@@ -116,30 +110,6 @@ pub struct WriteSummary {
     pub kept_syncs: usize,
     /// Earlier syncs the retention policy removed.
     pub removed_syncs: Vec<String>,
-}
-
-/// A stored grant together with its SQLite row id.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct GrantRow {
-    /// SQLite row id (ascending = insertion order).
-    pub row_id: i64,
-    /// The grant decoded from `data` (without its `GrantExpandable`).
-    pub grant: Grant,
-    /// The stored `GrantExpandable`, when the grant had one.
-    pub expansion: Option<GrantExpandable>,
-}
-
-/// Whether the grants indexes exist yet.
-#[derive(Debug)]
-enum GrantsSchema {
-    /// Bulk load: the schema ends at the `v1_grants` table and grant ids are deduplicated by
-    /// [`SeenKeys`] (created at the first grant).
-    Deferred(Option<SeenKeys>),
-    /// The full schema exists; SQLite's unique index deduplicates.
-    Complete,
-    /// Completing the schema failed; the database is not usable.
-    Failed,
 }
 
 /// Writes one full sync into a c1z v1 file: a new one, or added to the syncs of an existing one.
@@ -525,157 +495,6 @@ impl C1zWriter {
         self.row_written()
     }
 
-    /// Whether a resource with this id is stored.
-    pub fn has_resource(&self, id: &ResourceId) -> Result<bool, C1zError> {
-        let key = resource_key(id);
-        Ok(self
-            .conn()?
-            .prepare_cached("select 1 from v1_resources where external_id = ?1 and sync_id = ?2")?
-            .query_row(params![key, self.sync_id], |_| Ok(()))
-            .optional()?
-            .is_some())
-    }
-
-    /// Up to `limit` stored resources with row id greater than `after`, in row order, with
-    /// their row ids. Page through with the last row id to keep memory bounded.
-    pub fn resources_after(
-        &self,
-        after: i64,
-        limit: usize,
-    ) -> Result<Vec<(i64, Resource)>, C1zError> {
-        let mut stmt = self.conn()?.prepare_cached(
-            "select id, data from v1_resources where sync_id = ?1 and id > ?2 order by id limit ?3",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![self.sync_id, after, limit], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (row_id, data) = row?;
-            out.push((row_id, decode("v1_resources", row_id, &data)?));
-        }
-        Ok(out)
-    }
-
-    /// The highest row id of the stored resources (0 when none).
-    pub fn max_resource_row(&self) -> Result<i64, C1zError> {
-        Ok(self
-            .conn()?
-            .prepare_cached("select coalesce(max(id), 0) from v1_resources where sync_id = ?1")?
-            .query_row(params![self.sync_id], |r| r.get(0))?)
-    }
-
-    /// The stored entitlement with this id.
-    pub fn entitlement(&self, id: &str) -> Result<Option<Entitlement>, C1zError> {
-        let row: Option<(i64, Vec<u8>)> = self
-            .conn()?
-            .prepare_cached(
-                "select id, data from v1_entitlements where external_id = ?1 and sync_id = ?2",
-            )?
-            .query_row(params![id, self.sync_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        row.map(|(row_id, data)| decode("v1_entitlements", row_id, &data))
-            .transpose()
-    }
-
-    /// Up to `limit` grants on entitlement `entitlement_id` with row id greater than `after`,
-    /// in row order. Page through with the last row id to keep memory bounded.
-    pub fn grants_for_entitlement(
-        &self,
-        entitlement_id: &str,
-        after: i64,
-        limit: usize,
-    ) -> Result<Vec<GrantRow>, C1zError> {
-        self.complete_schema()?;
-        let mut stmt = self.conn()?.prepare_cached(
-            "select id, data, expansion from v1_grants
-             where entitlement_id = ?1 and sync_id = ?2 and id > ?3 order by id limit ?4",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![entitlement_id, self.sync_id, after, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        collect_grant_rows(rows)
-    }
-
-    /// The grants a principal holds on an entitlement (normally zero or one).
-    pub fn grants_of_principal(
-        &self,
-        entitlement_id: &str,
-        principal: &ResourceId,
-    ) -> Result<Vec<GrantRow>, C1zError> {
-        self.complete_schema()?;
-        let mut stmt = self.conn()?.prepare_cached(
-            "select id, data, expansion from v1_grants
-             where entitlement_id = ?1 and principal_resource_type_id = ?2
-               and principal_resource_id = ?3 and sync_id = ?4 order by id",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                entitlement_id,
-                principal.resource_type,
-                principal.resource,
-                self.sync_id
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        collect_grant_rows(rows)
-    }
-
-    /// Up to `limit` grants that carry a `GrantExpandable`, with row id greater than `after`.
-    pub fn expandable_grants(&self, after: i64, limit: usize) -> Result<Vec<GrantRow>, C1zError> {
-        self.complete_schema()?;
-        let mut stmt = self.conn()?.prepare_cached(
-            "select id, data, expansion from v1_grants
-             where sync_id = ?1 and expansion is not null and id > ?2 order by id limit ?3",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![self.sync_id, after, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        collect_grant_rows(rows)
-    }
-
-    /// Creates the deferred part of the schema (grants indexes, then the tables Go creates
-    /// after them), in Go's order. Runs once, before the first grant query or at `finish`.
-    fn complete_schema(&self) -> Result<(), C1zError> {
-        let mut schema = self.grants_schema.borrow_mut();
-        let seen = match &mut *schema {
-            GrantsSchema::Deferred(seen) => seen.take(),
-            GrantsSchema::Complete => return Ok(()),
-            GrantsSchema::Failed => return Err(C1zError::Closed),
-        };
-        tracing::debug!(
-            grants = seen.as_ref().map_or(0, SeenKeys::len),
-            "building the grants indexes"
-        );
-        // Should building fail, the writer stays unusable rather than silently losing
-        // deduplication.
-        *schema = GrantsSchema::Failed;
-        let conn = self.conn()?;
-        // Closing the scratch database frees its cache (and file) before the index sorts need
-        // memory.
-        drop(seen);
-        // SQLite's sorter may hold `cache_size` bytes per thread on top of the page cache, so
-        // both stay small while the indexes are built (committing first lets the cache drop
-        // its pages), keeping peak RSS within budget.
-        let build_kib = self.options.cache_kib.min(BULK_CACHE_KIB);
-        conn.execute_batch(&format!("COMMIT; PRAGMA cache_size=-{build_kib}; BEGIN"))?;
-        let started = std::time::Instant::now();
-        schema::run(conn, schema::split_at_grants_table().1)?;
-        tracing::debug!(
-            elapsed_ms = started.elapsed().as_millis(),
-            "grants indexes built"
-        );
-        conn.execute_batch(&format!(
-            "COMMIT; PRAGMA cache_size=-{}; BEGIN",
-            self.options.cache_kib
-        ))?;
-        *schema = GrantsSchema::Complete;
-        Ok(())
-    }
-
     /// Sets `ended_at`, closes the database and atomically writes `<out>` (mode 0600).
     pub fn finish(mut self) -> Result<WriteSummary, C1zError> {
         self.complete_schema()?;
@@ -702,223 +521,6 @@ impl C1zWriter {
     }
 }
 
-/// The column values of one grant row.
-struct GrantColumns<'a> {
-    resource_type: &'a str,
-    resource: &'a str,
-    entitlement: &'a str,
-    principal_type: &'a str,
-    principal: &'a str,
-    external_id: &'a str,
-    expansion: Option<&'a [u8]>,
-    needs_expansion: i64,
-    data: &'a [u8],
-    sync_id: &'a str,
-    discovered_at: &'a str,
-}
-
-/// The bulk-load insert of one grant row, taking [`GrantColumns`] as `?1..?11`.
-const BULK_INSERT_GRANT: &str = "insert into v1_grants (resource_type_id, resource_id,
-   entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion,
-   needs_expansion, data, sync_id, discovered_at)
- values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-
-impl GrantColumns<'_> {
-    /// Runs `sql`, an insert taking the columns in declaration order as `?1..?11`.
-    fn insert(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-        self.execute(&mut *conn.prepare_cached(sql)?)
-    }
-
-    /// Runs `stmt`, an insert taking the columns in declaration order as `?1..?11`.
-    fn execute(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<usize> {
-        stmt.execute(params![
-            self.resource_type,
-            self.resource,
-            self.entitlement,
-            self.principal_type,
-            self.principal,
-            self.external_id,
-            self.expansion,
-            self.needs_expansion,
-            self.data,
-            self.sync_id,
-            self.discovered_at
-        ])
-    }
-}
-
-/// Upserts one grant row through the deferred-index bulk path or, once the grants indexes
-/// exist, through the unique index (callers then count the row towards the transaction).
-fn store_grant_row(
-    conn: &Connection,
-    schema: &RefCell<GrantsSchema>,
-    options: &WriterOptions,
-    row: &GrantColumns<'_>,
-) -> Result<Upsert, C1zError> {
-    store_grant_row_in(conn, &mut schema.borrow_mut(), options, row)
-}
-
-/// [`store_grant_row`] with the schema state already borrowed.
-fn store_grant_row_in(
-    conn: &Connection,
-    schema: &mut GrantsSchema,
-    options: &WriterOptions,
-    row: &GrantColumns<'_>,
-) -> Result<Upsert, C1zError> {
-    let result = match schema {
-        GrantsSchema::Deferred(seen) => {
-            let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
-            match bulk_put_grant(conn, seen, options, row, &mut insert) {
-                Ok(result) => result,
-                Err(BulkError::Row(e)) => return Err(e),
-                Err(BulkError::Scratch(e)) => {
-                    // The deduplication state is unknown: refuse further writes rather
-                    // than risk duplicate grants.
-                    *schema = GrantsSchema::Failed;
-                    return Err(e);
-                }
-            }
-        }
-        GrantsSchema::Complete => {
-            let n = row.insert(
-                conn,
-                "insert into v1_grants (resource_type_id, resource_id, entitlement_id,
-                       principal_resource_type_id, principal_resource_id, external_id,
-                       expansion, needs_expansion, data, sync_id, discovered_at)
-                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     on conflict (external_id, sync_id) do nothing",
-            )?;
-            if n == 0 {
-                conn.prepare_cached(
-                    "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                         where external_id = ?4 and sync_id = ?5",
-                )?
-                .execute(params![
-                    row.data,
-                    row.expansion,
-                    row.needs_expansion,
-                    row.external_id,
-                    row.sync_id
-                ])?;
-                Upsert::Updated
-            } else {
-                Upsert::Inserted
-            }
-        }
-        GrantsSchema::Failed => return Err(C1zError::Closed),
-    };
-    Ok(result)
-}
-
-/// A failed bulk-load upsert: whether the deduplication state is still trustworthy.
-enum BulkError {
-    /// Writing the grant failed; the scratch database is consistent.
-    Row(C1zError),
-    /// The scratch database failed; its content is unknown.
-    Scratch(C1zError),
-}
-
-impl<E: Into<C1zError>> From<E> for BulkError {
-    fn from(e: E) -> Self {
-        Self::Row(e.into())
-    }
-}
-
-/// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
-/// (opened at the first grant); `insert` is [`BULK_INSERT_GRANT`] prepared on `conn`.
-fn bulk_put_grant(
-    conn: &Connection,
-    seen: &mut Option<SeenKeys>,
-    options: &WriterOptions,
-    row: &GrantColumns<'_>,
-    insert: &mut rusqlite::Statement<'_>,
-) -> Result<Upsert, BulkError> {
-    let seen = match seen {
-        Some(seen) => seen,
-        None => {
-            // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
-            let kib = options.cache_kib.min(BULK_CACHE_KIB);
-            conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
-            let next_row: i64 =
-                conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
-                    r.get(0)
-                })?;
-            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row);
-            seen.insert(opened)
-        }
-    };
-    let claim = seen
-        .claim(row.external_id, |at| {
-            Ok(conn
-                .prepare_cached("select external_id from v1_grants where id = ?1")?
-                .query_row([at], |r| {
-                    Ok(r.get_ref(0)?.as_str().is_ok_and(|s| s == row.external_id))
-                })
-                .optional()?
-                .unwrap_or(false))
-        })
-        .map_err(BulkError::Scratch)?;
-    match claim {
-        Claim::Existing(at) => {
-            conn.prepare_cached(
-                "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
-                 where id = ?4",
-            )?
-            .execute(params![row.data, row.expansion, row.needs_expansion, at])?;
-            Ok(Upsert::Updated)
-        }
-        Claim::New(pending) => {
-            let inserted = row.execute(insert);
-            if let Err(e) = inserted {
-                seen.release(pending, row.external_id)
-                    .map_err(BulkError::Scratch)?;
-                return Err(BulkError::Row(e.into()));
-            }
-            seen.confirm(pending, row.external_id, conn.last_insert_rowid())
-                .map_err(BulkError::Scratch)?;
-            Ok(Upsert::Inserted)
-        }
-    }
-}
-
-fn collect_grant_rows(
-    rows: impl Iterator<Item = rusqlite::Result<(i64, Vec<u8>, Option<Vec<u8>>)>>,
-) -> Result<Vec<GrantRow>, C1zError> {
-    let mut out = Vec::new();
-    for row in rows {
-        let (row_id, data, exp) = row?;
-        let grant = decode("v1_grants", row_id, &data)?;
-        let expansion = exp
-            .map(|e| decode::<GrantExpandable>("v1_grants", row_id, &e))
-            .transpose()?;
-        out.push(GrantRow {
-            row_id,
-            grant,
-            expansion,
-        });
-    }
-    Ok(out)
-}
-
-pub(crate) fn decode<M: Message + Default>(
-    table: &'static str,
-    row_id: i64,
-    data: &[u8],
-) -> Result<M, C1zError> {
-    M::decode(data).map_err(|source| C1zError::Decode {
-        table,
-        row_id,
-        source,
-    })
-}
-
-fn encode_into<M: Message>(msg: &M, buf: &mut Vec<u8>) {
-    buf.clear();
-    buf.reserve(msg.encoded_len());
-    // A Vec grows on demand, so encoding into it cannot fail for lack of space.
-    let _ = msg.encode(buf);
-}
-
 fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {
     C1zError::MissingKey {
         kind,
@@ -927,14 +529,10 @@ fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {
     }
 }
 
-/// Writes the current UTC time in Go's layout into `buf` (this runs once per row).
-fn format_now(buf: &mut String) {
-    buf.clear();
-    super::timestamp::push_go(buf, &Utc::now());
-}
-
 #[cfg(test)]
 mod tests {
+    use prost::Message;
+
     use super::*;
     use crate::model::ids::{entitlement_id, grant_id, resource_id};
     use crate::proto::pack;

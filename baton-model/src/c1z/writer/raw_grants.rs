@@ -5,10 +5,11 @@
 use rusqlite::types::Type;
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{
-    bulk_put_grant, format_now, store_grant_row_in, BulkError, C1zError, C1zWriter, GrantColumns,
-    GrantsSchema, Upsert, BULK_INSERT_GRANT, ROWS_PER_TRANSACTION,
+use super::bulk_load::{
+    bulk_put_grant, store_grant_row_in, BulkError, GrantColumns, GrantsSchema, BULK_INSERT_GRANT,
 };
+use super::{C1zError, C1zWriter, Upsert, ROWS_PER_TRANSACTION};
+use crate::c1z::codec::format_now;
 
 /// One grant row as scanned: its key columns and raw blobs, borrowed from SQLite.
 #[derive(Debug, Clone, Copy)]
