@@ -36,6 +36,10 @@ pub struct BenchReport {
     pub expanded_grants: u64,
     /// Size of the written c1z, bytes.
     pub c1z_bytes: u64,
+    /// CPU seconds of the syncing process spent in each sync phase (`resources`,
+    /// `entitlements`, `grants`, `expansion`, `writing`, ...), from the engine's progress
+    /// reports; the connection check and start-up before the first phase are `start`.
+    pub cpu_by_phase_s: BTreeMap<String, f64>,
 }
 
 impl BenchReport {
@@ -72,7 +76,7 @@ impl BenchReport {
 
     /// The JSON object: `requests`, `total_requests`, `throttled_429`, `wall_s`, `bound_s`,
     /// `wall_over_bound` (`null` when unlimited), `peak_rss_mib`, `cpu_s`, `resources`,
-    /// `entitlements`, `grants`, `c1z_bytes`, plus `rate_per_min`, `retries`,
+    /// `entitlements`, `grants`, `c1z_bytes`, `cpu_by_phase_s`, plus `rate_per_min`, `retries`,
     /// `resource_types` and `expanded_grants`; and, for the limit a real tenant would impose
     /// (`workato_rate_limit`), `bound_at_limit_s`, `bound_at_limit_min` and the
     /// `busiest_family` with its `busiest_family_requests`.
@@ -100,6 +104,11 @@ impl BenchReport {
             "grants": self.grants,
             "expanded_grants": self.expanded_grants,
             "c1z_bytes": self.c1z_bytes,
+            "cpu_by_phase_s": self
+                .cpu_by_phase_s
+                .iter()
+                .map(|(phase, s)| (phase.clone(), round3(*s)))
+                .collect::<BTreeMap<_, _>>(),
         })
     }
 }
@@ -145,6 +154,7 @@ mod tests {
             grants: 30,
             expanded_grants: 0,
             c1z_bytes: 4096,
+            cpu_by_phase_s: BTreeMap::new(),
         }
     }
 

@@ -287,9 +287,15 @@ impl WorkatoConnector {
         let config = self.config.clone();
         self.objects
             .get_or_try_init(move || async move {
-                Objects::build(&snap, &config)
+                let started = std::time::Instant::now();
+                let objects = Objects::build(&snap, &config)
                     .map(Arc::new)
-                    .map_err(build_err)
+                    .map_err(build_err);
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis(),
+                    "Baton objects built from the workspace"
+                );
+                objects
             })
             .await
             .cloned()

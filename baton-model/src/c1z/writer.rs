@@ -25,7 +25,7 @@ pub use queries::GrantRow;
 pub(crate) use raw_grants::GrantKeys;
 
 /// SQLite page size of the database inside the c1z (see `C1zWriter::create`).
-const PAGE_SIZE: u32 = 16 * 1024;
+const PAGE_SIZE: u32 = 64 * 1024;
 
 /// Rows written per transaction before committing (bounds the rollback journal, keeps speed).
 const ROWS_PER_TRANSACTION: usize = 50_000;
@@ -143,6 +143,9 @@ pub struct C1zWriter {
     late_history: Option<(History, Vec<String>)>,
     kept_syncs: usize,
     removed_syncs: Vec<String>,
+    // Row id of this sync's first grant: earlier syncs' grants (copied first) lie below it,
+    // so scans of this sync's grants need no index (`scan_grants`).
+    first_grant_row: i64,
     // Declared after the connection and the temp dir, so it is released last.
     _lock: OutputLock,
     // Keeps the temp directory (and database) alive until the writer is dropped.
@@ -198,13 +201,14 @@ impl C1zWriter {
         let conn = Connection::open(&db_path)?;
         // The database is a private scratch file: durability comes from fsyncing the c1z, so
         // no fsyncs and no file locks. The rollback journal stays (in memory) so a failed
-        // statement is still undone. `threads=1` gives the index sorts one helper thread.
-        // 16 KiB pages (Go leaves SQLite's 4 KiB; readers accept any size) quarter the
-        // page reads and writes of the bulk load, the seven index-building table scans and
-        // their sorts.
+        // statement is still undone. `threads=0`: a helper sort thread shortened the index
+        // build's wall time a little but cost ~0.3 s more CPU on the 20,000-member benchmark.
+        // 64 KiB pages (Go leaves SQLite's 4 KiB; readers accept any size) cut the page
+        // reads, writes and cell parsing of the bulk load, the index-building table scans and
+        // their sorts (docs/decisions.md#d40-64-kib-sqlite-pages).
         conn.execute_batch(&format!(
             "PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
-             PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=1;",
+             PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=0;",
             options.cache_kib
         ))?;
         if history.is_some() {
@@ -217,7 +221,7 @@ impl C1zWriter {
         }
         conn.set_prepared_statement_cache_capacity(32);
         // The schema goes into the first batch's transaction: nothing is written until the
-        // first commit (with 16 KiB pages the empty schema alone is ~270 KiB).
+        // first commit (with 64 KiB pages the empty schema alone is ~1.5 MiB).
         let sync_id = Ksuid::generate()?.to_string();
         let mut ts_buf = String::new();
         format_now(&mut ts_buf);
@@ -250,6 +254,10 @@ impl C1zWriter {
             conn.execute_batch("BEGIN")?;
             schema::run(&conn, schema::split_at_grants_table().0)?;
         }
+        let first_grant_row: i64 =
+            conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
+                r.get(0)
+            })?;
         conn.execute(
             "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type,
                parent_sync_id, linked_sync_id, supports_diff)
@@ -261,6 +269,7 @@ impl C1zWriter {
             late_history,
             kept_syncs,
             removed_syncs,
+            first_grant_row,
             _lock: lock,
             dir,
             db_path,
@@ -717,7 +726,7 @@ mod tests {
     }
 
     #[test]
-    fn database_uses_16_kib_pages() {
+    fn database_uses_64_kib_pages() {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("out.c1z");
         let mut w = C1zWriter::create(&out).expect("create");
@@ -729,7 +738,7 @@ mod tests {
         let size: i64 = conn
             .query_row("pragma page_size", [], |r| r.get(0))
             .expect("page_size");
-        assert_eq!(size, 16_384);
+        assert_eq!(size, 65_536);
         let check: String = conn
             .query_row("pragma integrity_check", [], |r| r.get(0))
             .expect("check");

@@ -131,7 +131,6 @@ pub fn validate_resource_fields(resource: &Resource) -> Result<(), ModelError> {
             resource.parent_resource_id.as_ref(),
         )?;
     }
-    let key = resource.id.as_ref().map(resource_key).unwrap_or_default();
     check_len(
         "resource.display_name",
         &resource.display_name,
@@ -143,7 +142,8 @@ pub fn validate_resource_fields(resource: &Resource) -> Result<(), ModelError> {
         MAX_DESCRIPTION_LEN,
     )?;
     if resource.annotations.has_annotation::<BatonId>() {
-        return Err(ModelError::ReservedBatonId { resource: key });
+        let resource = resource.id.as_ref().map(resource_key).unwrap_or_default();
+        return Err(ModelError::ReservedBatonId { resource });
     }
     if let Some(user) = resource.annotations.annotation::<UserTrait>()? {
         validate_user_trait(&user)?;

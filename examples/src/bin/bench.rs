@@ -10,6 +10,9 @@
 //! The server and the client use the same per-family limit (`--rate-per-min`), the client
 //! with its own proactive limiter, so every 429 counted in `throttled_429` is one the client
 //! provoked. `wall_s` is the time of the sync alone (server start-up excluded).
+//! `cpu_by_phase_s` splits `cpu_s` by the sync engine's phases (`resources`, `entitlements`,
+//! `grants`, `expansion`, `writing` = grants indexes and compression; `start` = anything before
+//! the first phase, such as copying the earlier syncs of an existing file).
 //!
 //! `bound_at_limit_s`/`_min` is the least wall time the same calls would take in a real
 //! tenant limited to `--workato-rate-limit` requests per minute per family (default 60,
@@ -30,11 +33,12 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use baton_model::c1z::WriterOptions;
-use baton_model::sync::{SyncSummary, Syncer};
+use baton_model::sync::{Phase, SyncSummary, Syncer};
 use clap::Parser;
 use examples::procstat;
 use examples::report::BenchReport;
@@ -313,7 +317,8 @@ fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
 
     let cpu_before = procstat::cpu_time().map_err(anyhow::Error::from)?;
     let started = Instant::now();
-    let result = runtime.block_on(sync(&client, config, &out, args.into_existing));
+    let phases = PhaseClock::default();
+    let result = runtime.block_on(sync(&client, config, &out, args.into_existing, &phases));
     let wall = started.elapsed();
     let cpu = procstat::cpu_time()
         .map_err(anyhow::Error::from)?
@@ -355,7 +360,52 @@ fn run_bench(args: &Args) -> Result<BenchReport, Failure> {
         grants: summary.grants + summary.expanded_grants,
         expanded_grants: summary.expanded_grants,
         c1z_bytes: summary.c1z_bytes,
+        cpu_by_phase_s: phases.split(cpu_before),
     })
+}
+
+/// The process CPU time at each phase change the sync engine reports, so the bench can say
+/// where the CPU went (`cpu_by_phase_s`).
+#[derive(Debug, Clone, Default)]
+struct PhaseClock(Arc<Mutex<Vec<(Phase, Duration)>>>);
+
+impl PhaseClock {
+    /// Notes the CPU time when `phase` starts (repeated reports of a phase are ignored).
+    fn mark(&self, phase: Phase) {
+        let mut marks = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if marks.last().is_some_and(|(last, _)| *last == phase) {
+            return;
+        }
+        if let Ok(cpu) = procstat::cpu_time() {
+            marks.push((phase, cpu));
+        }
+    }
+
+    /// CPU seconds per phase name; `start` is the time before the first phase.
+    fn split(&self, cpu_before: Duration) -> BTreeMap<String, f64> {
+        let marks = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let end = procstat::cpu_time().unwrap_or_default();
+        let mut out = BTreeMap::new();
+        let mut prev = (String::from("start"), cpu_before);
+        for (phase, at) in marks.iter().chain(std::iter::once(&(Phase::Done, end))) {
+            *out.entry(prev.0).or_insert(0.0) += at.saturating_sub(prev.1).as_secs_f64();
+            prev = (phase_name(*phase), *at);
+        }
+        out
+    }
+}
+
+fn phase_name(phase: Phase) -> String {
+    match phase {
+        Phase::ResourceTypes => "resource_types",
+        Phase::Resources => "resources",
+        Phase::Entitlements => "entitlements",
+        Phase::Grants => "grants",
+        Phase::Expansion => "expansion",
+        Phase::Writing => "writing",
+        _ => "done",
+    }
+    .to_string()
 }
 
 /// The sync `baton-workato` runs: the Workato connector over the API client, validated with
@@ -365,13 +415,16 @@ async fn sync(
     config: ConnectorConfig,
     out: &PathBuf,
     into_existing: bool,
+    phases: &PhaseClock,
 ) -> Result<SyncSummary> {
     let connector = WorkatoConnector::new(client.clone(), config);
     connector
         .validate()
         .await
         .context("cannot connect to the fake Workato")?;
+    let clock = phases.clone();
     let summary = Syncer::new(&connector)
+        .progress(move |p| clock.mark(p.phase))
         .writer_options(WriterOptions::default().append_to_existing(into_existing))
         .run(out)
         .await

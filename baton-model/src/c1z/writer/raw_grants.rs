@@ -61,7 +61,8 @@ fn blob<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r [u8]>> {
 
 impl C1zWriter {
     /// Calls `visit` for every grant row of this sync, in row order; with `expandable_only`,
-    /// only for rows that carry an expansion.
+    /// only for rows that carry an expansion. Earlier syncs' rows (copied in below
+    /// `first_grant_row`) are skipped by row id, not read.
     pub(crate) fn scan_grants<E: From<C1zError>>(
         &self,
         expandable_only: bool,
@@ -69,14 +70,17 @@ impl C1zWriter {
     ) -> Result<(), E> {
         let sql = if expandable_only {
             "select id, entitlement_id, principal_resource_type_id, principal_resource_id, data,
-               expansion from v1_grants where sync_id = ?1 and expansion is not null order by id"
+               expansion from v1_grants where id >= ?2 and sync_id = ?1 and expansion is not null
+               order by id"
         } else {
             "select id, entitlement_id, principal_resource_type_id, principal_resource_id, data,
-               expansion from v1_grants where sync_id = ?1 order by id"
+               expansion from v1_grants where id >= ?2 and sync_id = ?1 order by id"
         };
         let conn = self.conn()?;
         let mut stmt = conn.prepare(sql).map_err(C1zError::from)?;
-        let mut rows = stmt.query([&self.sync_id]).map_err(C1zError::from)?;
+        let mut rows = stmt
+            .query(params![self.sync_id, self.first_grant_row])
+            .map_err(C1zError::from)?;
         while let Some(row) = rows.next().map_err(C1zError::from)? {
             let scanned = (|| {
                 Ok::<_, rusqlite::Error>(ScannedGrant {

@@ -19,7 +19,6 @@ use prost::Message;
 
 use super::{add_edges, order_edges, Edge};
 use crate::c1z::{decode, C1zError, C1zWriter, GrantKeys};
-use crate::model::ids::grant_id;
 use crate::proto::{
     pack, Entitlement, GrantExpandable, GrantImmutable, GrantSource, GrantSources, Resource,
     ResourceId,
@@ -450,7 +449,13 @@ fn write(
             return Ok(None);
         };
         let ent = &dest.entitlement;
-        *id = grant_id(&ent.id, &p.id);
+        // The id as `grant_id` forms it, written into the reused buffer.
+        id.clear();
+        id.push_str(&ent.id);
+        for part in [&p.id.resource_type, &p.id.resource] {
+            id.push(':');
+            id.push_str(part);
+        }
         if ent.id.is_empty() {
             return Err(missing(id, "entitlement.id"));
         }
@@ -581,7 +586,7 @@ fn encode_created(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ids::resource_id;
+    use crate::model::ids::{grant_id, resource_id};
     use crate::proto::{Any, Grant};
 
     fn entitlement() -> Entitlement {
