@@ -250,11 +250,17 @@ fn copy_table(conn: &Connection, table: &str, removed: &[String]) -> Result<(), 
         .filter(|c| old.contains(c))
         .map(String::as_str)
         .collect();
-    let list = common.join(", ");
-    let sql = format!(
-        "insert into main.{table} ({list}) select {list} from {SCHEMA}.{table}{} order by id",
-        not_removed(removed)
-    );
+    let sql = if removed.is_empty() && old == new {
+        // Same columns, every row kept: SQLite's transfer optimisation copies the records
+        // as they are (row ids included) instead of decoding and re-encoding each one.
+        format!("insert into main.{table} select * from {SCHEMA}.{table}")
+    } else {
+        let list = common.join(", ");
+        format!(
+            "insert into main.{table} ({list}) select {list} from {SCHEMA}.{table}{} order by id",
+            not_removed(removed)
+        )
+    };
     let n = conn.execute(&sql, params_from_iter(removed))?;
     tracing::debug!(table, rows = n, "copied rows of earlier syncs");
     Ok(())
