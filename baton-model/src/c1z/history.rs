@@ -119,6 +119,17 @@ fn check_tables(db: &Path) -> Result<(), C1zError> {
     Ok(())
 }
 
+impl Drop for History {
+    // The decompressed file is as large as the whole previous database: once its rows are
+    // copied it is removed at once rather than with the writer's temp directory, which frees
+    // the temp disk (and spares the kernel writing it back) for the rest of the sync.
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.db) {
+            tracing::debug!(path = %self.db.display(), error = %e, "could not remove the decompressed previous c1z");
+        }
+    }
+}
+
 impl History {
     fn attach(&self, conn: &Connection) -> Result<(), C1zError> {
         let path = self.db.to_str().ok_or_else(|| C1zError::Io {

@@ -726,6 +726,27 @@ mod tests {
     }
 
     #[test]
+    fn decompressed_history_is_removed_once_copied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let ent = entitlement("1");
+        let mut w = C1zWriter::create(&out).expect("create");
+        w.put_entitlement(&ent).expect("ent");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.finish().expect("finish");
+
+        let w = C1zWriter::create(&out).expect("append");
+        assert_eq!(w.kept_syncs, 1);
+        let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
+            .expect("read temp dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("history"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
     fn database_uses_64_kib_pages() {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("out.c1z");
