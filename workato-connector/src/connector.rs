@@ -358,6 +358,25 @@ impl Connector for WorkatoConnector {
         let objects = self.objects().await.map_err(ConnectorError::new)?;
         page_decoded(objects.grants_encoded(id), token.as_ref()).map_err(ConnectorError::new)
     }
+
+    /// The entitlements are kept encoded (see `Objects`), so they are handed over as they
+    /// are: the engine stores the bytes without decoding and re-encoding them.
+    async fn entitlements_encoded(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        let Some(id) = resource.id.as_ref() else {
+            return Some(Ok(Page::empty()));
+        };
+        let listed = match self.objects().await {
+            Ok(objects) => page_with(objects.entitlements_encoded(id), token.as_ref(), |chunk| {
+                Ok(chunk.iter().map(|e| e.bytes().to_vec()).collect())
+            }),
+            Err(e) => Err(e),
+        };
+        Some(listed.map_err(ConnectorError::new))
+    }
 }
 
 #[cfg(test)]

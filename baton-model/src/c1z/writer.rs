@@ -14,7 +14,7 @@ use super::output_lock::OutputLock;
 use super::retention::{Retention, RunInfo};
 use super::{framing, schema, C1zError, Ksuid};
 use crate::model::ids::resource_key;
-use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceType};
+use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 mod bulk_load;
 mod queries;
@@ -405,6 +405,27 @@ impl C1zWriter {
             .and_then(|r| r.id.as_ref())
             .ok_or_else(|| missing("entitlement", &e.id, "resource.id"))?;
         encode_into(e, &mut self.data_buf);
+        self.put_entitlement_row(&e.id, rid)
+    }
+
+    /// Stores an entitlement given encoded (`data`), with the id and resource id read from it:
+    /// the row [`C1zWriter::put_entitlement`] writes for the decoded message.
+    pub(crate) fn put_entitlement_encoded(
+        &mut self,
+        data: &[u8],
+        id: &str,
+        rid: &ResourceId,
+    ) -> Result<Upsert, C1zError> {
+        self.data_buf.clear();
+        self.data_buf.extend_from_slice(data);
+        self.put_entitlement_row(id, rid)
+    }
+
+    /// Upserts the entitlement row of `id` whose encoded message is in `data_buf`.
+    fn put_entitlement_row(&mut self, id: &str, rid: &ResourceId) -> Result<Upsert, C1zError> {
+        if id.is_empty() {
+            return Err(missing("entitlement", "", "id"));
+        }
         format_now(&mut self.ts_buf);
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let n = conn
@@ -416,7 +437,7 @@ impl C1zWriter {
             .execute(params![
                 rid.resource_type,
                 rid.resource,
-                e.id,
+                id,
                 self.data_buf,
                 self.sync_id,
                 self.ts_buf
@@ -424,7 +445,7 @@ impl C1zWriter {
         self.upsert_tail(
             n,
             "update v1_entitlements set data = ?1 where external_id = ?2 and sync_id = ?3",
-            &e.id,
+            id,
         )
     }
 

@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::c1z::C1zError;
 
 mod connector;
+mod encoded;
 mod expand;
 mod progress;
 mod syncer;

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::connector::{Connector, ConnectorError, Page, PageToken};
+use super::encoded::EntitlementKeys;
 use super::expand;
 use super::progress::{Counts, Phase, Progress};
 use super::writer_thread::{ExpandFn, Write, WriterThread};
@@ -427,19 +428,46 @@ impl<C: Connector> Run<'_, C> {
         let what = || format!("entitlements of {rkey}");
         let mut page: Option<PageToken> = None;
         loop {
-            let Page { items, next, .. } = self
-                .syncer
-                .connector
-                .entitlements(r, page.clone())
-                .await
-                .map_err(connector_err(what()))?;
-            for e in items {
-                if e.id.is_empty() || e.resource.as_ref().and_then(|r| r.id.as_ref()).is_none() {
-                    tracing::warn!(resource = %rkey, entitlement = %e.id, "dropping entitlement without id or resource");
-                    continue;
+            let connector = &self.syncer.connector;
+            let next = match connector.entitlements_encoded(r, page.clone()).await {
+                Some(listed) => {
+                    let Page { items, next, .. } = listed.map_err(connector_err(what()))?;
+                    for data in items {
+                        let mut keys = EntitlementKeys::read(&data).map_err(|e| {
+                            connector_err(what())(ConnectorError::new(format!(
+                                "an encoded entitlement does not decode: {e}"
+                            )))
+                        })?;
+                        let resource = match keys.take_resource_id() {
+                            Some(resource) if !keys.id.is_empty() => resource,
+                            _ => {
+                                tracing::warn!(resource = %rkey, entitlement = %keys.id, "dropping entitlement without id or resource");
+                                continue;
+                            }
+                        };
+                        let id = std::mem::take(&mut keys.id);
+                        let write = Write::EncodedEntitlement { data, id, resource };
+                        self.writer.write(write).await?;
+                    }
+                    next
                 }
-                self.writer.write(Write::Entitlement(e)).await?;
-            }
+                None => {
+                    let Page { items, next, .. } = connector
+                        .entitlements(r, page.clone())
+                        .await
+                        .map_err(connector_err(what()))?;
+                    for e in items {
+                        if e.id.is_empty()
+                            || e.resource.as_ref().and_then(|r| r.id.as_ref()).is_none()
+                        {
+                            tracing::warn!(resource = %rkey, entitlement = %e.id, "dropping entitlement without id or resource");
+                            continue;
+                        }
+                        self.writer.write(Write::Entitlement(e)).await?;
+                    }
+                    next
+                }
+            };
             self.report(Phase::Entitlements);
             page = next_token(&page, next, what)?;
             if page.is_none() {

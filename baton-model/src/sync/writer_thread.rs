@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::progress::Counts;
 use super::SyncError;
 use crate::c1z::{C1zWriter, Upsert, WriteSummary, WriterOptions};
-use crate::proto::{Entitlement, Grant, Resource, ResourceType};
+use crate::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 
 /// Jobs queued at most; each holds at most [`BATCH`] writes or one read.
 const QUEUE: usize = 8;
@@ -41,6 +41,16 @@ pub(super) enum Write {
     ResourceType(ResourceType),
     /// An entitlement (counted when its id is new).
     Entitlement(Entitlement),
+    /// An entitlement already encoded, with its id and resource id (counted when its id is
+    /// new).
+    EncodedEntitlement {
+        /// The encoded `Entitlement`.
+        data: Vec<u8>,
+        /// Its `id`.
+        id: String,
+        /// Its `resource.id`.
+        resource: ResourceId,
+    },
     /// A grant (counted when its id is new).
     Grant(Grant),
     /// A grant's entitlement resource under `InsertResourceGrants`: stored unless present;
@@ -102,6 +112,11 @@ impl Store {
                 }
                 Write::Entitlement(e) => {
                     if w.put_entitlement(&e)? == Upsert::Inserted {
+                        SharedCounts::add(&counts.entitlements, 1);
+                    }
+                }
+                Write::EncodedEntitlement { data, id, resource } => {
+                    if w.put_entitlement_encoded(&data, &id, &resource)? == Upsert::Inserted {
                         SharedCounts::add(&counts.entitlements, 1);
                     }
                 }

@@ -32,6 +32,8 @@ struct MemConnector {
     insert_resource_grants: HashMap<String, bool>,
     fail_grants_of: Option<String>,
     calls: Arc<Mutex<Vec<String>>>,
+    /// Serve entitlements through `entitlements_encoded`, followed by these raw items.
+    encoded_entitlements: Option<HashMap<String, Vec<Vec<u8>>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +96,26 @@ impl Connector for MemConnector {
                 .unwrap_or_default(),
             token,
         ))
+    }
+
+    async fn entitlements_encoded(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        use prost::Message;
+        let extra = self.encoded_entitlements.as_ref()?;
+        let key = resource_key(resource.id.as_ref().expect("id"));
+        let mut items: Vec<Vec<u8>> = self
+            .entitlements
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(Message::encode_to_vec)
+            .collect();
+        items.extend(extra.get(&key).cloned().unwrap_or_default());
+        Some(Ok(page(&items, token)))
     }
 
     async fn grants(
@@ -622,6 +644,44 @@ fn two_syncs_of_same_data_write_identical_rows() {
         let (ba, bb) = (blobs(&a), blobs(&b));
         assert_eq!(ba.len(), 6 + 9 + 4 + 11);
         assert_eq!(ba, bb);
+    })
+}
+
+#[test]
+fn encoded_entitlements_are_stored_like_decoded_ones() {
+    block_on(async {
+        use prost::Message;
+        let dir = tempfile::tempdir().expect("tmp");
+        let (a, b) = (out_path(&dir, "a.c1z"), out_path(&dir, "b.c1z"));
+        Syncer::new(workspace()).run(&a).await.expect("decoded");
+        let mut c = workspace();
+        // Beside the real ones, an entitlement without a resource id is dropped, as a decoded
+        // one would be.
+        let orphan = Entitlement {
+            id: "group:eng:orphan".into(),
+            ..Default::default()
+        };
+        c.encoded_entitlements = Some(HashMap::from([(
+            "group:eng".to_string(),
+            vec![orphan.encode_to_vec()],
+        )]));
+        let summary = Syncer::new(c.clone()).run(&b).await.expect("encoded");
+        assert_eq!(summary.entitlements, 4);
+        assert_eq!(blobs(&a), blobs(&b));
+
+        // Bytes that do not decode are the connector's fault: the sync fails and names it.
+        c.encoded_entitlements = Some(HashMap::from([(
+            "group:eng".to_string(),
+            vec![vec![0x12, 0xff]],
+        )]));
+        let err = Syncer::new(c)
+            .run(out_path(&dir, "c.c1z"))
+            .await
+            .expect_err("undecodable");
+        assert!(
+            matches!(&err, SyncError::Connector { what, .. } if what == "entitlements of group:eng"),
+            "{err:?}"
+        );
     })
 }
 

@@ -254,6 +254,11 @@ impl Encoded {
         Encoded(bytes.into_boxed_slice())
     }
 
+    /// The encoded message.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The message, decoded.
     pub(crate) fn decode<T: Message + Default>(&self) -> Result<T, DecodeError> {
         T::decode(&*self.0)

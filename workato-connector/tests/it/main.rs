@@ -3,6 +3,7 @@
 mod api_cost;
 mod common;
 mod defects;
+mod encoded;
 mod expansion;
 mod folders;
 mod permissions;
