@@ -201,8 +201,6 @@ pub fn decompress_to(path: &Path, dest: &mut File, max_decoded: u64) -> Result<u
 /// The `op` of a [`C1zError::Io`] from writing the decompressed database.
 pub(crate) const WRITE_TEMP_OP: &str = "decompress the c1z into a temp file";
 
-/// A writer that remembers whether it failed, to tell write errors from read errors after
-/// `io::copy`.
 /// Bytes moved per read in [`copy_in_large_chunks`].
 const COPY_CHUNK: usize = 1 << 20;
 
@@ -223,6 +221,8 @@ fn copy_in_large_chunks(from: &mut impl Read, to: &mut impl Write) -> io::Result
     }
 }
 
+/// A writer that remembers whether it failed, to tell write errors from read errors after
+/// [`copy_in_large_chunks`].
 struct WriteSide<W> {
     inner: W,
     failed: bool,

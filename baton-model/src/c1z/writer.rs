@@ -396,15 +396,8 @@ impl C1zWriter {
 
     /// Stores an entitlement (key: `ent.id`; resource columns from `ent.resource.id`).
     pub fn put_entitlement(&mut self, e: &Entitlement) -> Result<Upsert, C1zError> {
-        if e.id.is_empty() {
-            return Err(missing("entitlement", "", "id"));
-        }
-        let rid = e
-            .resource
-            .as_ref()
-            .and_then(|r| r.id.as_ref())
-            .ok_or_else(|| missing("entitlement", &e.id, "resource.id"))?;
         encode_into(e, &mut self.data_buf);
+        let rid = e.resource.as_ref().and_then(|r| r.id.as_ref());
         self.put_entitlement_row(&e.id, rid)
     }
 
@@ -418,14 +411,20 @@ impl C1zWriter {
     ) -> Result<Upsert, C1zError> {
         self.data_buf.clear();
         self.data_buf.extend_from_slice(data);
-        self.put_entitlement_row(id, rid)
+        self.put_entitlement_row(id, Some(rid))
     }
 
-    /// Upserts the entitlement row of `id` whose encoded message is in `data_buf`.
-    fn put_entitlement_row(&mut self, id: &str, rid: &ResourceId) -> Result<Upsert, C1zError> {
+    /// Upserts the entitlement row of `id` whose encoded message is in `data_buf`; fails on a
+    /// blank id, then on a missing resource id.
+    fn put_entitlement_row(
+        &mut self,
+        id: &str,
+        rid: Option<&ResourceId>,
+    ) -> Result<Upsert, C1zError> {
         if id.is_empty() {
             return Err(missing("entitlement", "", "id"));
         }
+        let rid = rid.ok_or_else(|| missing("entitlement", id, "resource.id"))?;
         format_now(&mut self.ts_buf);
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let n = conn
@@ -511,7 +510,13 @@ impl C1zWriter {
             discovered_at: &self.ts_buf,
         };
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
-        let result = store_grant_row(conn, &self.grants_schema, &self.options, &row)?;
+        let result = store_grant_row(
+            conn,
+            &self.grants_schema,
+            &self.options,
+            self.first_grant_row,
+            &row,
+        )?;
         self.row_written()?;
         Ok(result)
     }

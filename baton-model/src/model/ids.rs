@@ -33,10 +33,20 @@ pub fn entitlement_id(resource: &ResourceId, slug: &str) -> String {
 
 /// A grant id: `"<entitlement id>:<principal rt>:<principal id>"`.
 pub fn grant_id(entitlement_id: &str, principal: &ResourceId) -> String {
-    format!(
-        "{}:{}:{}",
-        entitlement_id, principal.resource_type, principal.resource
-    )
+    let mut id = String::new();
+    write_grant_id(&mut id, entitlement_id, principal);
+    id
+}
+
+/// [`grant_id`] written into `out` (cleared first), for callers that form many ids and reuse
+/// one buffer.
+pub(crate) fn write_grant_id(out: &mut String, entitlement_id: &str, principal: &ResourceId) {
+    out.clear();
+    out.push_str(entitlement_id);
+    out.push(':');
+    out.push_str(&principal.resource_type);
+    out.push(':');
+    out.push_str(&principal.resource);
 }
 
 /// The resource type id baton-sdk's `NewResourceType` derives from a display name:

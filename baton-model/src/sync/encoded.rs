@@ -10,7 +10,7 @@ pub(super) struct EntitlementKeys {
     #[prost(message, optional, tag = "1")]
     resource: Option<ResourceKeys>,
     #[prost(string, tag = "2")]
-    pub(super) id: String,
+    id: String,
 }
 
 /// `c1.connector.v2.Resource` with only `id` (field 1).
@@ -26,9 +26,9 @@ impl EntitlementKeys {
         <Self as prost::Message>::decode(data)
     }
 
-    /// Takes `resource.id` out, when present.
-    pub(super) fn take_resource_id(&mut self) -> Option<ResourceId> {
-        self.resource.take().and_then(|r| r.id)
+    /// `id` and, when present, `resource.id`.
+    pub(super) fn into_parts(self) -> (String, Option<ResourceId>) {
+        (self.id, self.resource.and_then(|r| r.id))
     }
 }
 
@@ -63,16 +63,15 @@ mod tests {
             slug: "member".into(),
             ..Default::default()
         };
-        let mut keys = EntitlementKeys::read(&full.encode_to_vec()).expect("keys");
-        assert_eq!(keys.id, "role:7:member");
-        assert_eq!(keys.take_resource_id(), Some(rid));
+        let keys = EntitlementKeys::read(&full.encode_to_vec()).expect("keys");
+        assert_eq!(keys.into_parts(), ("role:7:member".to_string(), Some(rid)));
 
         let bare = Entitlement {
             id: "x".into(),
             ..Default::default()
         };
-        let mut keys = EntitlementKeys::read(&bare.encode_to_vec()).expect("keys");
-        assert_eq!(keys.take_resource_id(), None);
+        let keys = EntitlementKeys::read(&bare.encode_to_vec()).expect("keys");
+        assert_eq!(keys.into_parts(), ("x".to_string(), None));
         assert!(EntitlementKeys::read(&[0x0a, 0xff]).is_err(), "truncated");
     }
 }

@@ -195,6 +195,18 @@ struct Run<'a, C> {
     needs_expansion: bool,
 }
 
+/// The resource id an entitlement of the resource `rkey` is stored under, or `None`, with a
+/// warning, when the entitlement lacks an id or a resource id and is dropped.
+fn stored_under<R>(rkey: &str, id: &str, resource_id: Option<R>) -> Option<R> {
+    match resource_id {
+        Some(rid) if !id.is_empty() => Some(rid),
+        _ => {
+            tracing::warn!(resource = %rkey, entitlement = %id, "dropping entitlement without id or resource");
+            None
+        }
+    }
+}
+
 /// Checks that a connector does not hand back the token it was just given.
 fn next_token(
     current: &Option<PageToken>,
@@ -433,19 +445,16 @@ impl<C: Connector> Run<'_, C> {
                 Some(listed) => {
                     let Page { items, next, .. } = listed.map_err(connector_err(what()))?;
                     for data in items {
-                        let mut keys = EntitlementKeys::read(&data).map_err(|e| {
-                            connector_err(what())(ConnectorError::new(format!(
-                                "an encoded entitlement does not decode: {e}"
-                            )))
-                        })?;
-                        let resource = match keys.take_resource_id() {
-                            Some(resource) if !keys.id.is_empty() => resource,
-                            _ => {
-                                tracing::warn!(resource = %rkey, entitlement = %keys.id, "dropping entitlement without id or resource");
-                                continue;
-                            }
+                        let (id, resource) = EntitlementKeys::read(&data)
+                            .map_err(|e| {
+                                connector_err(what())(ConnectorError::new(format!(
+                                    "an encoded entitlement does not decode: {e}"
+                                )))
+                            })?
+                            .into_parts();
+                        let Some(resource) = stored_under(&rkey, &id, resource) else {
+                            continue;
                         };
-                        let id = std::mem::take(&mut keys.id);
                         let write = Write::EncodedEntitlement { data, id, resource };
                         self.writer.write(write).await?;
                     }
@@ -457,13 +466,10 @@ impl<C: Connector> Run<'_, C> {
                         .await
                         .map_err(connector_err(what()))?;
                     for e in items {
-                        if e.id.is_empty()
-                            || e.resource.as_ref().and_then(|r| r.id.as_ref()).is_none()
-                        {
-                            tracing::warn!(resource = %rkey, entitlement = %e.id, "dropping entitlement without id or resource");
-                            continue;
+                        let rid = e.resource.as_ref().and_then(|r| r.id.as_ref());
+                        if stored_under(&rkey, &e.id, rid).is_some() {
+                            self.writer.write(Write::Entitlement(e)).await?;
                         }
-                        self.writer.write(Write::Entitlement(e)).await?;
                     }
                     next
                 }

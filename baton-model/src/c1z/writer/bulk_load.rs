@@ -120,13 +120,15 @@ impl GrantColumns<'_> {
 
 /// Upserts one grant row through the deferred-index bulk path or, once the grants indexes
 /// exist, through the unique index (callers then count the row towards the transaction).
+/// `first_row` is the row id of this sync's first grant (`C1zWriter::first_grant_row`).
 pub(super) fn store_grant_row(
     conn: &Connection,
     schema: &RefCell<GrantsSchema>,
     options: &WriterOptions,
+    first_row: i64,
     row: &GrantColumns<'_>,
 ) -> Result<Upsert, C1zError> {
-    store_grant_row_in(conn, &mut schema.borrow_mut(), options, row)
+    store_grant_row_in(conn, &mut schema.borrow_mut(), options, first_row, row)
 }
 
 /// [`store_grant_row`] with the schema state already borrowed.
@@ -134,12 +136,13 @@ pub(super) fn store_grant_row_in(
     conn: &Connection,
     schema: &mut GrantsSchema,
     options: &WriterOptions,
+    first_row: i64,
     row: &GrantColumns<'_>,
 ) -> Result<Upsert, C1zError> {
     let result = match schema {
         GrantsSchema::Deferred(seen) => {
             let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
-            match bulk_put_grant(conn, seen, options, row, &mut insert) {
+            match bulk_put_grant(conn, seen, options, first_row, row, &mut insert) {
                 Ok(result) => result,
                 Err(BulkError::Row(e)) => return Err(e),
                 Err(BulkError::Scratch(e)) => {
@@ -196,11 +199,13 @@ impl<E: Into<C1zError>> From<E> for BulkError {
 }
 
 /// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
-/// (opened at the first grant); `insert` is [`BULK_INSERT_GRANT`] prepared on `conn`.
+/// (opened at the first grant, whose row id is `first_row`); `insert` is
+/// [`BULK_INSERT_GRANT`] prepared on `conn`.
 pub(super) fn bulk_put_grant(
     conn: &Connection,
     seen: &mut Option<SeenKeys>,
     options: &WriterOptions,
+    first_row: i64,
     row: &GrantColumns<'_>,
     insert: &mut rusqlite::Statement<'_>,
 ) -> Result<Upsert, BulkError> {
@@ -210,11 +215,9 @@ pub(super) fn bulk_put_grant(
             // First grant: from here on rows are appended (see `BULK_CACHE_KIB`).
             let kib = options.cache_kib.min(BULK_CACHE_KIB);
             conn.execute_batch(&format!("PRAGMA cache_size=-{kib}"))?;
-            let next_row: i64 =
-                conn.query_row("select coalesce(max(id), 0) + 1 from v1_grants", [], |r| {
-                    r.get(0)
-                })?;
-            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), next_row);
+            // No grant of this sync is stored before the first one opens `seen`, so the next
+            // row id is still the one the writer noted at creation.
+            let opened = SeenKeys::open(options.cache_kib.min(SEEN_CACHE_KIB), first_row);
             seen.insert(opened)
         }
     };

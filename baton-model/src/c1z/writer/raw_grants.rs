@@ -137,7 +137,14 @@ impl C1zWriter {
             };
             let result = match &mut *schema {
                 GrantsSchema::Deferred(seen) => {
-                    match bulk_put_grant(conn, seen, &self.options, &row, &mut insert) {
+                    match bulk_put_grant(
+                        conn,
+                        seen,
+                        &self.options,
+                        self.first_grant_row,
+                        &row,
+                        &mut insert,
+                    ) {
                         Ok(result) => result,
                         Err(BulkError::Row(e)) => return Err(e.into()),
                         Err(BulkError::Scratch(e)) => {
@@ -148,7 +155,13 @@ impl C1zWriter {
                     }
                 }
                 // Indexes already built (a grant query ran first): the indexed upsert.
-                _ => store_grant_row_in(conn, &mut schema, &self.options, &row)?,
+                _ => store_grant_row_in(
+                    conn,
+                    &mut schema,
+                    &self.options,
+                    self.first_grant_row,
+                    &row,
+                )?,
             };
             if result == Upsert::Inserted {
                 inserted += 1;

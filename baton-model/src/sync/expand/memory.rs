@@ -19,6 +19,7 @@ use prost::Message;
 
 use super::{add_edges, order_edges, Edge};
 use crate::c1z::{decode, C1zError, C1zWriter, GrantKeys};
+use crate::model::ids::write_grant_id;
 use crate::proto::{
     pack, Entitlement, GrantExpandable, GrantImmutable, GrantSource, GrantSources, Resource,
     ResourceId,
@@ -449,13 +450,7 @@ fn write(
             return Ok(None);
         };
         let ent = &dest.entitlement;
-        // The id as `grant_id` forms it, written into the reused buffer.
-        id.clear();
-        id.push_str(&ent.id);
-        for part in [&p.id.resource_type, &p.id.resource] {
-            id.push(':');
-            id.push_str(part);
-        }
+        write_grant_id(id, &ent.id, &p.id);
         if ent.id.is_empty() {
             return Err(missing(id, "entitlement.id"));
         }
