@@ -12,6 +12,7 @@ pub mod diff;
 pub mod framing;
 mod hash_slots;
 mod history;
+mod index_btree;
 pub mod ksuid;
 mod output_lock;
 mod reader;

@@ -17,6 +17,7 @@ use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 mod bulk_load;
+mod grants_indexes;
 mod queries;
 mod raw_grants;
 
@@ -42,7 +43,8 @@ pub struct WriterOptions {
     /// Used for resources, entitlements and grant expansion; the grants bulk load and the
     /// grants index build use at most 16 MiB; deduplicating grant ids during the bulk load
     /// adds a fixed 32 MiB in-memory table plus, past ~1.57 million grants, at most 32 MiB
-    /// for its scratch database.
+    /// for its scratch database. Writing the grants indexes at finish takes about 40 bytes
+    /// per grant for their keys (at most 192 MiB; SQLite builds them beyond that).
     pub cache_kib: u32,
     /// When the output already holds a c1z, add the new sync to it (default, as baton-sdk
     /// does) instead of replacing the file.
@@ -110,6 +112,9 @@ pub struct WriteSummary {
     pub kept_syncs: usize,
     /// Earlier syncs the retention policy removed.
     pub removed_syncs: Vec<String>,
+    /// Whether the grants indexes were written as B-tree pages from keys sorted in memory
+    /// (false: SQLite built them; see docs/c1z.md#grants-indexes).
+    pub grants_indexes_as_pages: bool,
 }
 
 /// Writes one full sync into a c1z v1 file: a new one, or added to the syncs of an existing one.
@@ -131,7 +136,8 @@ pub struct WriteSummary {
 ///
 /// Grants are bulk-loaded: the grants indexes (and the two tables Go creates after them) are
 /// only created when first needed — by a grant query or by `finish` — because building an
-/// index by sorting once is far cheaper than updating seven B-trees per row. Until then grant
+/// index by sorting once is far cheaper than updating seven B-trees per row. At `finish` they
+/// are sorted in memory and written as B-tree pages (docs/c1z.md#grants-indexes). Until then grant
 /// ids are deduplicated by a 64-bit hash per id: in a capped in-memory table (32 MiB) for the
 /// first ~1.57 million grants, then in a private scratch database (on disk, with a 32 MiB page
 /// cache), and the main page cache is held at 16 MiB, so memory does not
@@ -532,7 +538,7 @@ impl C1zWriter {
 
     /// Sets `ended_at`, closes the database and atomically writes `<out>` (mode 0600).
     pub fn finish(mut self) -> Result<WriteSummary, C1zError> {
-        self.complete_schema()?;
+        let indexes = self.complete_schema_at_finish()?;
         let conn = self.conn.take().ok_or(C1zError::Closed)?;
         format_now(&mut self.ts_buf);
         conn.execute_batch("COMMIT")?;
@@ -544,6 +550,10 @@ impl C1zWriter {
             history.copy_late(&conn, &removed)?;
         }
         conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
+        let grants_indexes_as_pages = indexes.is_some();
+        if let Some(indexes) = indexes {
+            indexes.write(&self.db_path)?;
+        }
         let started = std::time::Instant::now();
         let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
         tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), elapsed_ms = started.elapsed().as_millis(), "c1z written");
@@ -552,6 +562,7 @@ impl C1zWriter {
             c1z_bytes,
             kept_syncs: self.kept_syncs,
             removed_syncs: std::mem::take(&mut self.removed_syncs),
+            grants_indexes_as_pages,
         })
     }
 }
@@ -790,5 +801,145 @@ mod tests {
             .query_row("pragma integrity_check", [], |r| r.get(0))
             .expect("check");
         assert_eq!(check, "ok");
+    }
+
+    /// The in-order records of every grants index in the database at `db`.
+    fn grants_index_records(db: &Path) -> Vec<(String, Vec<Vec<u8>>)> {
+        let conn = Connection::open(db).expect("open");
+        let roots: Vec<(String, u32)> = conn
+            .prepare("select name, rootpage from sqlite_master where type = 'index' and tbl_name = 'v1_grants' order by rowid")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("roots");
+        drop(conn);
+        roots
+            .into_iter()
+            .map(|(name, root)| (name, super::super::index_btree::index_payloads(db, root)))
+            .collect()
+    }
+
+    /// How the grants of [`write_sync`] are shaped.
+    #[derive(Clone, Copy)]
+    struct Shape {
+        /// Each role also has an entitlement whose id is the first one's plus `:admin`.
+        extended_entitlements: bool,
+        /// Some grants have ids of their own instead of `<entitlement>:<principal>`.
+        own_ids: bool,
+    }
+
+    const REGULAR: Shape = Shape {
+        extended_entitlements: false,
+        own_ids: false,
+    };
+
+    /// Writes one sync of grants over `roles` roles, some expandable, into `out`.
+    fn write_sync(out: &Path, roles: usize, users: usize, shape: Shape) -> WriteSummary {
+        let mut w = C1zWriter::create(out).expect("create");
+        for role in 0..roles {
+            let member = entitlement(&role.to_string());
+            let mut admin = member.clone();
+            admin.id = format!("{}:admin", member.id);
+            let ents = if shape.extended_entitlements {
+                vec![member, admin]
+            } else {
+                vec![member]
+            };
+            for ent in ents {
+                w.put_entitlement(&ent).expect("ent");
+                for u in 0..users {
+                    let mut g = grant(&ent, &format!("u{}", (u * 7 + role) % (users + 3)), "role");
+                    if u % 5 == 0 {
+                        g.annotations.push(pack(&GrantExpandable {
+                            entitlement_ids: vec![format!("role:{}:member", role + 1)],
+                            ..Default::default()
+                        }));
+                    }
+                    if shape.own_ids && u % 11 == 3 {
+                        g.id = format!("custom:{role}:{u}");
+                    }
+                    w.put_grant(&g).expect("grant");
+                }
+            }
+        }
+        w.finish().expect("finish")
+    }
+
+    /// Two syncs into one file: the grants indexes, written as pages over both syncs' grants,
+    /// hold exactly the records SQLite's `REINDEX` writes, in the same order.
+    fn check_two_syncs(shape: Shape) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        assert!(write_sync(&out, 40, 300, shape).grants_indexes_as_pages);
+        assert!(write_sync(&out, 45, 280, shape).grants_indexes_as_pages);
+        let conn = open_raw(&out, dir.path());
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(check, "ok");
+        let syncs: i64 = conn
+            .query_row("select count(distinct sync_id) from v1_grants", [], |r| {
+                r.get(0)
+            })
+            .expect("syncs");
+        assert_eq!(syncs, 2);
+        assert_eq!(master(&conn), {
+            let fresh = Connection::open_in_memory().expect("memory db");
+            schema::create(&fresh).expect("ddl");
+            master(&fresh)
+        });
+        drop(conn);
+        let ours = dir.path().join("raw.db");
+        let rebuilt = dir.path().join("reindexed.db");
+        std::fs::copy(&ours, &rebuilt).expect("copy");
+        Connection::open(&rebuilt)
+            .and_then(|c| c.execute_batch("REINDEX v1_grants"))
+            .expect("reindex");
+        let (got, want) = (grants_index_records(&ours), grants_index_records(&rebuilt));
+        assert_eq!(got.len(), 7);
+        for ((name, records), (_, sqlite)) in got.iter().zip(&want) {
+            assert!(sqlite.len() > 1000, "{name} has entries");
+            assert_eq!(records.len(), sqlite.len(), "{name}");
+            assert!(records == sqlite, "{name}: records differ from SQLite's");
+        }
+    }
+
+    #[test]
+    fn grants_indexes_written_as_pages_equal_sqlites_own() {
+        // Grant ids all `<entitlement>:<principal>`: the external ids sort by their pieces.
+        check_two_syncs(REGULAR);
+        // Entitlement ids that extend others, then also ids of grants' own: the external ids
+        // are compared byte by byte.
+        check_two_syncs(Shape {
+            extended_entitlements: true,
+            own_ids: false,
+        });
+        check_two_syncs(Shape {
+            extended_entitlements: true,
+            own_ids: true,
+        });
+    }
+
+    #[test]
+    fn history_with_non_text_keys_gets_indexes_built_by_sqlite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        write_sync(&out, 3, 20, REGULAR);
+        // A file from another writer may hold a key as a blob, which sorts after all text:
+        // the page path leaves such files to SQLite.
+        let db = dir.path().join("raw.db");
+        open_raw(&out, dir.path())
+            .execute_batch("update v1_grants set resource_id = x'35' where id = 2")
+            .expect("blob key");
+        framing::write_c1z(&db, &out, 1).expect("recompress");
+        assert!(!write_sync(&out, 3, 20, REGULAR).grants_indexes_as_pages);
+        std::fs::remove_file(&db).expect("remove");
+        let conn = open_raw(&out, dir.path());
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(check, "ok");
+        let blobs: i64 = conn
+            .query_row("select count(*) from v1_grants indexed by idx_grants_resource_type_id_resource_id_v1 where resource_type_id = 'role' and resource_id = x'35'", [], |r| r.get(0))
+            .expect("blob row");
+        assert_eq!(blobs, 1);
     }
 }

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::grants_indexes::{self, PendingIndexes};
 use super::{C1zError, C1zWriter, Upsert, WriterOptions};
 use crate::c1z::schema;
 use crate::c1z::seen_keys::{Claim, SeenKeys};
@@ -70,6 +71,35 @@ impl C1zWriter {
         ))?;
         *schema = GrantsSchema::Complete;
         Ok(())
+    }
+}
+
+impl C1zWriter {
+    /// Completes the schema for `finish`: when the grants indexes do not exist yet, they are
+    /// created empty and returned, to be written as pages once the database is closed
+    /// (`grants_indexes`); when that path cannot be taken, SQLite builds them as in
+    /// [`C1zWriter::complete_schema`].
+    pub(super) fn complete_schema_at_finish(&self) -> Result<Option<PendingIndexes>, C1zError> {
+        {
+            let mut schema = self.grants_schema.borrow_mut();
+            let GrantsSchema::Deferred(seen) = &mut *schema else {
+                drop(schema);
+                return self.complete_schema().map(|()| None);
+            };
+            // The deduplication state is no longer needed: free it before collecting keys.
+            drop(seen.take());
+        }
+        let conn = self.conn()?;
+        match grants_indexes::create_empty(conn)? {
+            Ok(pending) => {
+                *self.grants_schema.borrow_mut() = GrantsSchema::Complete;
+                Ok(Some(pending))
+            }
+            Err(why) => {
+                tracing::info!(reason = why, "building the grants indexes with SQLite");
+                self.complete_schema().map(|()| None)
+            }
+        }
     }
 }
 
