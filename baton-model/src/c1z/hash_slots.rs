@@ -3,7 +3,7 @@
 //!
 //! It grows by doubling up to `max_slots` slots of 16 bytes (so its memory is bounded by the
 //! cap, never by the number of rows) and refuses inserts beyond 3/4 of that; the caller then
-//! spills to disk. Linear probing on the low bits of the hash (a SipHash output, already well
+//! spills to disk. Linear probing on the low bits of the hash (a foldhash quality output, already well
 //! mixed); slot hash 0 means empty, so callers must pass nonzero hashes. Removal shifts the
 //! following run back instead of leaving tombstones, so lookups never degrade.
 

@@ -27,11 +27,14 @@
 //! each time. After any error from these methods the content is unknown and the caller must
 //! stop using it.
 //!
-//! The hash is `std`'s `DefaultHasher::new()` (currently SipHash-1-3) whose keys are fixed, so
-//! a run is reproducible. It only has to agree with itself inside one process: everything is
-//! thrown away with the writer.
+//! The hash is foldhash's quality variant with a fixed seed, so a run is reproducible (it was
+//! std's SipHash-1-3, which is slower per key). It only has to agree with itself inside one
+//! process: everything is thrown away with the writer. A collision costs only speed: a hit is
+//! confirmed by reading the row back, and colliding keys go to the scratch table in full.
 
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::BuildHasher;
+
+use foldhash::quality::FixedState;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -72,7 +75,7 @@ pub(super) struct Pending {
 }
 
 /// External ids of one bulk-loaded table mapped to their row ids (see the module docs).
-pub(super) struct SeenKeys<S = BuildHasherDefault<DefaultHasher>> {
+pub(super) struct SeenKeys<S = FixedState> {
     memory: HashSlots,
     // Set once a key went to the scratch `seen` table: the memory tier then takes no new keys.
     spilled: bool,
@@ -102,12 +105,7 @@ impl SeenKeys {
     /// memory tier fills up or hashes collide. `next_row` is the row id the table's next
     /// insert will get.
     pub(super) fn open(cache_kib: u32, next_row: i64) -> Self {
-        Self::open_with(
-            cache_kib,
-            next_row,
-            BuildHasherDefault::default(),
-            MEM_SLOTS,
-        )
+        Self::open_with(cache_kib, next_row, FixedState::default(), MEM_SLOTS)
     }
 }
 
@@ -449,8 +447,7 @@ mod tests {
     fn keys_past_the_memory_cap_spill_to_disk() {
         let rows = Rows::new();
         // 4 slots: 3 keys in memory, the rest on disk.
-        let mut seen =
-            SeenKeys::open_with(1024, 1, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        let mut seen = SeenKeys::open_with(1024, 1, FixedState::default(), 4);
         let all = keys(10);
         for (i, key) in all.iter().enumerate() {
             assert_eq!(
@@ -477,8 +474,7 @@ mod tests {
     #[test]
     fn after_spilling_a_freed_memory_slot_is_not_reused() {
         let rows = Rows::new();
-        let mut seen =
-            SeenKeys::open_with(1024, 1, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        let mut seen = SeenKeys::open_with(1024, 1, FixedState::default(), 4);
         for key in keys(5) {
             rows.upsert(&mut seen, &key);
         }
@@ -510,8 +506,7 @@ mod tests {
     fn disk_tier_corrects_predictions_and_releases() {
         let rows = Rows::new();
         // Cap 4 slots = 3 memory keys; predicting row 9 on an empty table is wrong every time.
-        let mut seen =
-            SeenKeys::open_with(1024, 9, BuildHasherDefault::<DefaultHasher>::default(), 4);
+        let mut seen = SeenKeys::open_with(1024, 9, FixedState::default(), 4);
         for key in keys(3) {
             rows.upsert(&mut seen, &key);
         }

@@ -6,7 +6,7 @@
 //! times its encoded size: with some 50,000 folders and entitlements in a large workspace,
 //! keeping messages decoded cost most of the sync's peak memory.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use baton_model::model::ids::resource_key;
 use baton_model::model::ModelError;
@@ -153,9 +153,9 @@ impl Objects {
         }
         self.dropped = dropped;
         // Only needed while building.
-        self.resource_keys = HashSet::new();
-        self.entitlement_ids = HashSet::new();
-        self.grant_ids = HashSet::new();
+        self.resource_keys = HashSet::default();
+        self.entitlement_ids = HashSet::default();
+        self.grant_ids = HashSet::default();
     }
 
     /// The resource types, in listing order.

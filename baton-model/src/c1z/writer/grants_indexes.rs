@@ -14,8 +14,8 @@
 //! more than [`MAX_KEY_BYTES`] of memory.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
+use foldhash::HashMap;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 

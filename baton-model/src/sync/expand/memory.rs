@@ -13,7 +13,9 @@
 //! are those of the reference expansion (`sql`), so both write the same grants with the same
 //! sources.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use prost::Message;
 
@@ -299,7 +301,8 @@ pub(in crate::sync) fn expand(writer: &mut C1zWriter) -> Result<u64, SyncError> 
 
 fn collect_edges(writer: &C1zWriter) -> Result<Vec<Edge>, SyncError> {
     let mut edges = Vec::new();
-    let mut seen = HashSet::new();
+    // `add_edges` is shared with the reference expansion and takes std's set.
+    let mut seen = std::collections::HashSet::new();
     writer.scan_grants(true, |row| {
         let Some(exp) = row.expansion else {
             return Ok(());
