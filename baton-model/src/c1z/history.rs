@@ -1,11 +1,16 @@
-//! Adding a sync to an existing c1z: the earlier syncs of the file are copied, by SQLite, into
-//! the new database before the new sync's rows, keeping what [`Retention`] keeps.
+//! Adding a sync to an existing c1z: the earlier syncs of the file come first in the new
+//! database, before the new sync's rows, keeping what [`Retention`] keeps.
 //!
-//! The copy happens when the writer is created, while the grants table has no indexes yet
-//! (see the writer's bulk load), so the grants indexes are built once, by sorting, over the
-//! old and the new rows together. Old rows keep their row ids and come first, so the new
-//! sync's rows and its `v1_sync_runs` row get the highest ids, as in a file Go appended to.
-//! The old file itself is only read; it is replaced by the rename that publishes the new file.
+//! A previous file this writer made (same page size, exactly the same schema, nothing in the
+//! tables created at finish) becomes the new database itself: the decompressed file is renamed
+//! into place, the removed syncs' rows are deleted and the schema created at finish is dropped
+//! ([`prepare_in_place`]). Any other file is copied, by SQLite, into a fresh database
+//! ([`History::copy_early`]). Either way this happens when the writer is created, while the
+//! grants table has no indexes yet (see the writer's bulk load), so the grants indexes are
+//! built once over the old and the new rows together. Old rows keep their row ids and come
+//! first, so the new sync's rows and its `v1_sync_runs` row get the highest ids, as in a file
+//! Go appended to. The old file itself is only read; it is replaced by the rename that
+//! publishes the new file.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +18,7 @@ use rusqlite::{params_from_iter, Connection, OpenFlags};
 
 use super::codec::time_column;
 use super::retention::{self, Retention, RunInfo};
-use super::{framing, C1zError};
+use super::{framing, schema, C1zError};
 
 /// Tables whose rows are copied when the writer is created, in Go's creation order.
 const EARLY_TABLES: &[&str] = &[
@@ -40,6 +45,15 @@ const SCHEMA: &str = "history";
 #[derive(Debug)]
 pub(crate) struct History {
     db: PathBuf,
+}
+
+/// Whether [`History::reusable`] found a file the writer can take over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reuse {
+    /// The decompressed file becomes the new database ([`History::into_database`]).
+    InPlace,
+    /// Its rows are copied into a fresh database ([`History::copy_early`]), with the reason.
+    Copy(&'static str),
 }
 
 /// What [`copy_early`] did.
@@ -124,13 +138,53 @@ impl Drop for History {
     // copied it is removed at once rather than with the writer's temp directory, which frees
     // the temp disk (and spares the kernel writing it back) for the rest of the sync.
     fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.db) {
-            tracing::debug!(path = %self.db.display(), error = %e, "could not remove the decompressed previous c1z");
+        match std::fs::remove_file(&self.db) {
+            Ok(()) => {}
+            // Renamed into place (`into_database`).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::debug!(path = %self.db.display(), error = %e, "could not remove the decompressed previous c1z");
+            }
         }
     }
 }
 
 impl History {
+    /// Whether the decompressed file has exactly the layout the writer creates (`page_size`,
+    /// the schema of `schema::DDL` in its order) and no rows in the tables created at finish,
+    /// so it can become the new database instead of being copied.
+    pub(crate) fn reusable(&self, page_size: u32) -> Result<Reuse, C1zError> {
+        let conn = Connection::open_with_flags(
+            &self.db,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let size: u32 = conn.query_row("pragma page_size", [], |r| r.get(0))?;
+        if size != page_size {
+            return Ok(Reuse::Copy("its page size differs"));
+        }
+        let fresh = Connection::open_in_memory()?;
+        schema::create(&fresh)?;
+        if master(&conn)? != master(&fresh)? {
+            return Ok(Reuse::Copy("its schema differs"));
+        }
+        for table in LATE_TABLES {
+            if has_rows(&conn, "main", table, &[])? {
+                return Ok(Reuse::Copy("it has rows in tables created at finish"));
+            }
+        }
+        Ok(Reuse::InPlace)
+    }
+
+    /// Renames the decompressed file to `db`, the new database's path (same directory).
+    pub(crate) fn into_database(self, db: &Path) -> Result<(), C1zError> {
+        std::fs::rename(&self.db, db).map_err(|source| C1zError::Io {
+            op: "rename the previous c1z's database",
+            path: self.db.clone(),
+            source,
+        })
+        // `self` drops here; its file is gone already, which `Drop` tolerates.
+    }
+
     fn attach(&self, conn: &Connection) -> Result<(), C1zError> {
         let path = self.db.to_str().ok_or_else(|| C1zError::Io {
             op: "attach the previous c1z",
@@ -152,7 +206,7 @@ impl History {
     ) -> Result<Copied, C1zError> {
         self.attach(conn)?;
         let result = (|| {
-            let mut runs = runs(conn)?;
+            let mut runs = runs(conn, SCHEMA)?;
             let before = runs.len();
             runs.push(new_run.clone());
             let removed = retention::to_remove(&runs, retention);
@@ -163,7 +217,7 @@ impl History {
             conn.execute_batch("COMMIT")?;
             let mut late_rows = false;
             for table in LATE_TABLES {
-                late_rows |= has_rows(conn, table, &removed)?;
+                late_rows |= has_rows(conn, SCHEMA, table, &removed)?;
             }
             Ok(Copied {
                 kept: before.saturating_sub(removed.len()),
@@ -198,9 +252,9 @@ impl History {
     }
 }
 
-/// The previous file's runs, oldest first (by row id, as baton-sdk lists them).
-fn runs(conn: &Connection) -> Result<Vec<RunInfo>, C1zError> {
-    let cols = columns(conn, SCHEMA, "v1_sync_runs")?;
+/// The runs of the database `schema`, oldest first (by row id, as baton-sdk lists them).
+fn runs(conn: &Connection, schema: &str) -> Result<Vec<RunInfo>, C1zError> {
+    let cols = columns(conn, schema, "v1_sync_runs")?;
     let opt = |name: &str, default: &str| {
         if cols.iter().any(|c| c == name) {
             name.to_string()
@@ -209,7 +263,7 @@ fn runs(conn: &Connection) -> Result<Vec<RunInfo>, C1zError> {
         }
     };
     let sql = format!(
-        "select sync_id, started_at, ended_at, {}, {} from {SCHEMA}.v1_sync_runs order by id",
+        "select sync_id, started_at, ended_at, {}, {} from {schema}.v1_sync_runs order by id",
         opt("sync_type", "full"),
         opt("linked_sync_id", "")
     );
@@ -277,13 +331,86 @@ fn copy_table(conn: &Connection, table: &str, removed: &[String]) -> Result<(), 
     Ok(())
 }
 
-fn has_rows(conn: &Connection, table: &str, removed: &[String]) -> Result<bool, C1zError> {
-    if columns(conn, SCHEMA, table)?.is_empty() {
+fn has_rows(
+    conn: &Connection,
+    schema: &str,
+    table: &str,
+    removed: &[String],
+) -> Result<bool, C1zError> {
+    if columns(conn, schema, table)?.is_empty() {
         return Ok(false);
     }
     let sql = format!(
-        "select exists(select 1 from {SCHEMA}.{table}{})",
+        "select exists(select 1 from {schema}.{table}{})",
         not_removed(removed)
     );
     Ok(conn.query_row(&sql, params_from_iter(removed), |r| r.get(0))?)
+}
+
+/// `(type, name, tbl_name, sql)` of every schema object, in creation order.
+fn master(conn: &Connection) -> Result<Vec<[Option<String>; 4]>, C1zError> {
+    let mut stmt =
+        conn.prepare("select type, name, tbl_name, sql from sqlite_master order by rowid")?;
+    let rows = stmt
+        .query_map([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Turns a previous database renamed into place ([`History::into_database`]) into the start
+/// of the new one, given the new sync as the last run: drops what the writer creates at finish
+/// (the grants indexes, `v1_assets`, `v1_connector_sessions`), so the schema again ends at the
+/// grants table as in a fresh database, and deletes the rows of the syncs `retention` removes.
+/// `conn` must be in autocommit mode; this is one transaction.
+pub(crate) fn prepare_in_place(
+    conn: &Connection,
+    new_run: &RunInfo,
+    retention: Retention,
+) -> Result<Copied, C1zError> {
+    let mut runs = runs(conn, "main")?;
+    let before = runs.len();
+    runs.push(new_run.clone());
+    let removed = retention::to_remove(&runs, retention);
+    let result = (|| {
+        conn.execute_batch("BEGIN")?;
+        let late: Vec<(String, String)> = {
+            let mut stmt = conn.prepare(
+                "select type, name from sqlite_master
+                 where rowid > (select rowid from sqlite_master
+                                where type = 'table' and name = 'v1_grants')
+                 order by rowid desc",
+            )?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            rows
+        };
+        for (kind, name) in &late {
+            let kind = if kind == "index" { "index" } else { "table" };
+            conn.execute_batch(&format!(
+                "drop {kind} if exists \"{}\"",
+                name.replace('"', "\"\"")
+            ))?;
+        }
+        if !removed.is_empty() {
+            let marks = vec!["?"; removed.len()].join(", ");
+            for table in EARLY_TABLES {
+                let n = conn.execute(
+                    &format!("delete from {table} where sync_id in ({marks})"),
+                    params_from_iter(&removed),
+                )?;
+                tracing::debug!(table, rows = n, "deleted rows of removed syncs");
+            }
+        }
+        conn.execute_batch("COMMIT")?;
+        Ok(Copied {
+            kept: before.saturating_sub(removed.len()),
+            removed,
+            late_rows: false,
+        })
+    })();
+    if result.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result
 }

@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 use super::annotations;
 use super::codec::{encode_into, format_now};
-use super::history::{self, History};
+use super::history::{self, History, Reuse};
 use super::output_lock::OutputLock;
 use super::retention::{Retention, RunInfo};
 use super::{framing, schema, C1zError, Ksuid};
@@ -149,6 +149,8 @@ pub struct C1zWriter {
     late_history: Option<(History, Vec<String>)>,
     kept_syncs: usize,
     removed_syncs: Vec<String>,
+    // Whether the previous file's database became this one (history::prepare_in_place).
+    history_in_place: bool,
     // Row id of this sync's first grant: earlier syncs' grants (copied first) lie below it,
     // so scans of this sync's grants need no index (`scan_grants`).
     first_grant_row: i64,
@@ -174,6 +176,7 @@ impl std::fmt::Debug for C1zWriter {
             .field("out", &self.out)
             .field("sync_id", &self.sync_id)
             .field("db_path", &self.db_path)
+            .field("history_in_place", &self.history_in_place)
             .finish_non_exhaustive()
     }
 }
@@ -204,6 +207,24 @@ impl C1zWriter {
             None
         };
         let db_path = dir.path().join("sync.db");
+        let mut history = history;
+        let mut in_place = false;
+        if let Some(h) = &history {
+            match h.reusable(PAGE_SIZE)? {
+                Reuse::InPlace => in_place = true,
+                Reuse::Copy(why) => {
+                    tracing::debug!(
+                        reason = why,
+                        "copying the earlier syncs into a new database"
+                    );
+                }
+            }
+        }
+        if in_place {
+            if let Some(h) = history.take() {
+                h.into_database(&db_path)?;
+            }
+        }
         let conn = Connection::open(&db_path)?;
         // The database is a private scratch file: durability comes from fsyncing the c1z, so
         // no fsyncs and no file locks. The rollback journal stays (in memory) so a failed
@@ -217,7 +238,7 @@ impl C1zWriter {
              PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=0;",
             options.cache_kib
         ))?;
-        if history.is_some() {
+        if in_place || history.is_some() {
             // The in-memory rollback journal keeps the original of every page a transaction
             // changes that existed before it. With earlier syncs' rows in the grants indexes
             // nearly every insert changes such a page, and the journal grew by ~50 MiB on the
@@ -233,17 +254,30 @@ impl C1zWriter {
         format_now(&mut ts_buf);
         let mut late_history = None;
         let (mut kept_syncs, mut removed_syncs) = (0, Vec::new());
-        if let Some(history) = history {
-            schema::run(&conn, schema::split_at_grants_table().0)?;
+        let new_run = || {
             let now = Some(Utc::now());
-            let new_run = RunInfo {
+            RunInfo {
                 sync_id: sync_id.clone(),
                 started_at: now,
                 ended_at: now,
                 sync_type: "full".into(),
                 linked_sync_id: String::new(),
-            };
-            let copied = history.copy_early(&conn, &new_run, options.retention)?;
+            }
+        };
+        if in_place {
+            let prepared = history::prepare_in_place(&conn, &new_run(), options.retention)?;
+            tracing::info!(
+                out = %out.display(),
+                kept = prepared.kept,
+                removed = prepared.removed.len(),
+                "adding the sync to the existing c1z"
+            );
+            kept_syncs = prepared.kept;
+            removed_syncs = prepared.removed;
+            conn.execute_batch("BEGIN")?;
+        } else if let Some(history) = history {
+            schema::run(&conn, schema::split_at_grants_table().0)?;
+            let copied = history.copy_early(&conn, &new_run(), options.retention)?;
             tracing::info!(
                 out = %out.display(),
                 kept = copied.kept,
@@ -275,6 +309,7 @@ impl C1zWriter {
             late_history,
             kept_syncs,
             removed_syncs,
+            history_in_place: in_place,
             first_grant_row,
             _lock: lock,
             dir,
@@ -941,5 +976,106 @@ mod tests {
             .query_row("select count(*) from v1_grants indexed by idx_grants_resource_type_id_resource_id_v1 where resource_type_id = 'role' and resource_id = x'35'", [], |r| r.get(0))
             .expect("blob row");
         assert_eq!(blobs, 1);
+    }
+
+    /// The sync ids in the file's `v1_sync_runs`, oldest first, and its distinct grant syncs.
+    fn syncs(conn: &Connection) -> (Vec<String>, i64) {
+        let runs = conn
+            .prepare("select sync_id from v1_sync_runs order by id")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("runs");
+        let grant_syncs = conn
+            .query_row("select count(distinct sync_id) from v1_grants", [], |r| {
+                r.get(0)
+            })
+            .expect("grant syncs");
+        (runs, grant_syncs)
+    }
+
+    #[test]
+    fn a_file_this_writer_made_becomes_the_next_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut ids = Vec::new();
+        for roles in [5, 6, 7] {
+            let w = C1zWriter::create(&out).expect("create");
+            assert_eq!(w.history_in_place, !ids.is_empty());
+            drop(w);
+            ids.push(write_sync(&out, roles, 30, REGULAR).sync_id);
+        }
+        // Default retention keeps two full syncs: the first one's rows were deleted in place.
+        let conn = open_raw(&out, dir.path());
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(check, "ok");
+        assert_eq!(syncs(&conn), (ids[1..].to_vec(), 2));
+        let stale: i64 = conn
+            .query_row(
+                "select (select count(*) from v1_resources where sync_id = ?1)
+                      + (select count(*) from v1_entitlements where sync_id = ?1)
+                      + (select count(*) from v1_grants where sync_id = ?1)",
+                [&ids[0]],
+                |r| r.get(0),
+            )
+            .expect("stale rows");
+        assert_eq!(stale, 0);
+        assert_eq!(master(&conn), {
+            let fresh = Connection::open_in_memory().expect("memory db");
+            schema::create(&fresh).expect("ddl");
+            master(&fresh)
+        });
+    }
+
+    #[test]
+    fn a_file_with_other_pages_is_copied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let first = write_sync(&out, 4, 20, REGULAR).sync_id;
+        // Go leaves SQLite's 4 KiB pages.
+        let db = dir.path().join("raw.db");
+        open_raw(&out, dir.path())
+            .execute_batch("PRAGMA page_size=4096; VACUUM")
+            .expect("4 KiB pages");
+        framing::write_c1z(&db, &out, 1).expect("recompress");
+        std::fs::remove_file(&db).expect("remove");
+        let w = C1zWriter::create(&out).expect("create");
+        assert!(!w.history_in_place);
+        drop(w);
+        let second = write_sync(&out, 5, 20, REGULAR).sync_id;
+        let conn = open_raw(&out, dir.path());
+        assert_eq!(syncs(&conn), (vec![first, second], 2));
+        let size: i64 = conn
+            .query_row("pragma page_size", [], |r| r.get(0))
+            .expect("page size");
+        assert_eq!(size, 65_536);
+    }
+
+    #[test]
+    fn rows_in_tables_created_at_finish_are_copied_over() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let first = write_sync(&out, 2, 10, REGULAR).sync_id;
+        // baton-sdk connectors may keep session state; this writer never adds any.
+        let db = dir.path().join("raw.db");
+        open_raw(&out, dir.path())
+            .execute(
+                "insert into v1_connector_sessions (sync_id, key, value) values (?1, 'k', x'01')",
+                [&first],
+            )
+            .expect("session row");
+        framing::write_c1z(&db, &out, 1).expect("recompress");
+        std::fs::remove_file(&db).expect("remove");
+        let w = C1zWriter::create(&out).expect("create");
+        assert!(!w.history_in_place);
+        drop(w);
+        write_sync(&out, 2, 10, REGULAR);
+        let conn = open_raw(&out, dir.path());
+        let kept: String = conn
+            .query_row("select sync_id from v1_connector_sessions", [], |r| {
+                r.get(0)
+            })
+            .expect("session row kept");
+        assert_eq!(kept, first);
     }
 }
