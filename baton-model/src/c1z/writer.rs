@@ -401,6 +401,28 @@ impl C1zWriter {
 
     /// Stores a resource (key: `"<type>:<id>"`; parent columns from `parent_resource_id`).
     pub fn put_resource(&mut self, r: &Resource) -> Result<Upsert, C1zError> {
+        let external_id = self.insert_resource(r)?;
+        let inserted = usize::from(external_id.is_none());
+        let key = external_id.unwrap_or_default();
+        self.upsert_tail(
+            inserted,
+            "update v1_resources set data = ?1 where external_id = ?2 and sync_id = ?3",
+            &key,
+        )
+    }
+
+    /// Stores a resource unless one with its id is stored already (the first one written is
+    /// kept whole); returns whether it was stored.
+    pub fn put_resource_if_new(&mut self, r: &Resource) -> Result<bool, C1zError> {
+        let inserted = self.insert_resource(r)?.is_none();
+        if inserted {
+            self.row_written()?;
+        }
+        Ok(inserted)
+    }
+
+    /// Inserts a resource row unless its key is taken: `None` when inserted, else its key.
+    fn insert_resource(&mut self, r: &Resource) -> Result<Option<String>, C1zError> {
         let id =
             r.id.as_ref()
                 .filter(|id| !id.resource_type.is_empty() && !id.resource.is_empty())
@@ -428,11 +450,7 @@ impl C1zWriter {
                 self.sync_id,
                 self.ts_buf
             ])?;
-        self.upsert_tail(
-            n,
-            "update v1_resources set data = ?1 where external_id = ?2 and sync_id = ?3",
-            &external_id,
-        )
+        Ok((n == 0).then_some(external_id))
     }
 
     /// Stores an entitlement (key: `ent.id`; resource columns from `ent.resource.id`).
@@ -1077,5 +1095,35 @@ mod tests {
             })
             .expect("session row kept");
         assert_eq!(kept, first);
+    }
+
+    #[test]
+    fn put_resource_if_new_keeps_the_first_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let mut r = Resource {
+            id: Some(resource_id("user", "a")),
+            display_name: "first".into(),
+            ..Default::default()
+        };
+        assert!(w.put_resource_if_new(&r).expect("put"));
+        r.display_name = "second".into();
+        assert!(!w.put_resource_if_new(&r).expect("put"));
+        assert!(w.has_resource(&resource_id("user", "a")).expect("has"));
+        r.id = Some(resource_id("user", ""));
+        assert!(matches!(
+            w.put_resource_if_new(&r),
+            Err(C1zError::MissingKey { .. })
+        ));
+        w.finish().expect("finish");
+        let conn = open_raw(&out, dir.path());
+        let data: Vec<Vec<u8>> = conn
+            .prepare("select data from v1_resources")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("rows");
+        assert_eq!(data.len(), 1);
+        let stored = Resource::decode(data[0].as_slice()).expect("decode");
+        assert_eq!(stored.display_name, "first");
     }
 }

@@ -127,10 +127,15 @@ impl Store {
                 }
                 Write::GrantResource(r, valid) => {
                     let Some(id) = r.id.as_ref() else { continue };
-                    if !w.has_resource(id)? {
-                        valid?;
-                        w.put_resource(&r)?;
-                        SharedCounts::add(&counts.resources, 1);
+                    match valid {
+                        Ok(()) => {
+                            if w.put_resource_if_new(&r)? {
+                                SharedCounts::add(&counts.resources, 1);
+                            }
+                        }
+                        // Invalid only matters for a resource not stored yet.
+                        Err(e) if !w.has_resource(id)? => return Err(e),
+                        Err(_) => {}
                     }
                 }
             }
@@ -288,11 +293,8 @@ impl WriterThread {
                 let mut inserted = Vec::with_capacity(resources.len());
                 for r in &resources {
                     let new = match r.id.as_ref() {
-                        Some(id) if !w.has_resource(id)? => {
-                            w.put_resource(r)?;
-                            true
-                        }
-                        _ => false,
+                        Some(_) => w.put_resource_if_new(r)?,
+                        None => false,
                     };
                     inserted.push(new);
                 }
