@@ -911,6 +911,17 @@ mod tests {
                     }
                     w.put_grant(&g).expect("grant");
                 }
+                // Written again: the first loses its expansion, the second gains one.
+                for u in [0, 1] {
+                    let mut g = grant(&ent, &format!("u{}", (u * 7 + role) % (users + 3)), "role");
+                    if u == 1 {
+                        g.annotations.push(pack(&GrantExpandable {
+                            entitlement_ids: vec![format!("role:{}:member", role + 2)],
+                            ..Default::default()
+                        }));
+                    }
+                    assert_eq!(w.put_grant(&g).expect("grant"), Upsert::Updated);
+                }
             }
         }
         w.finish().expect("finish")
@@ -1125,5 +1136,24 @@ mod tests {
         assert_eq!(data.len(), 1);
         let stored = Resource::decode(data[0].as_slice()).expect("decode");
         assert_eq!(stored.display_name, "first");
+    }
+
+    #[test]
+    fn a_key_too_large_for_an_index_page_leaves_the_indexes_to_sqlite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let mut w = C1zWriter::create(&out).expect("create");
+        let ent = entitlement("1");
+        w.put_entitlement(&ent).expect("ent");
+        w.put_grant(&grant(&ent, "a", "role")).expect("grant");
+        w.put_grant(&grant(&ent, &"x".repeat(20_000), "role"))
+            .expect("grant");
+        assert!(!w.finish().expect("finish").grants_indexes_as_pages);
+        let conn = open_raw(&out, dir.path());
+        let check: String = conn
+            .query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(check, "ok");
+        assert_eq!(grant_rows(&conn).len(), 2);
     }
 }

@@ -194,6 +194,81 @@ fn text(value: ValueRef<'_>) -> Option<&[u8]> {
     }
 }
 
+const TOO_MUCH_MEMORY: &str = "the grants' keys need more memory than the page path may take";
+
+/// One grant row's key columns as stored: resource type, resource, entitlement, principal
+/// type, principal, external id, sync id.
+type KeyColumns<'a> = [&'a [u8]; 7];
+
+impl GrantIndexKeys {
+    fn with_capacity(rows: usize) -> Self {
+        Self {
+            rows: Vec::with_capacity(rows),
+            external: Vec::new(),
+            external_spans: Vec::new(),
+            resource_types: Dict::default(),
+            resources: Dict::default(),
+            entitlements: Dict::default(),
+            principal_types: Dict::default(),
+            principals: Dict::default(),
+            syncs: Dict::default(),
+        }
+    }
+
+    /// Adds a row after every row added so far (`id` must be greater than theirs), or says why
+    /// the page path cannot take it.
+    fn push(
+        &mut self,
+        id: i64,
+        cols: KeyColumns<'_>,
+        expansion: bool,
+        needs_expansion: bool,
+    ) -> Result<(), &'static str> {
+        let [rt, rid, eid, prt, pid, ext, sync] = cols;
+        // The two key columns of the widest record, plus room for a record header and two
+        // 8-byte integers.
+        let widest = (eid.len() + prt.len() + pid.len())
+            .max(ext.len() + sync.len())
+            .max(rt.len() + rid.len())
+            .max(eid.len() + sync.len());
+        if widest + 64 > max_record(super::PAGE_SIZE as usize) {
+            return Err("a key is too large for one index page");
+        }
+        // The sorts break ties by position, which must be row id order.
+        if self.rows.last().is_some_and(|prev| prev.id >= id) {
+            return Err("the grants are not in row id order");
+        }
+        let external = if is_derived(ext, eid, prt, pid) {
+            DERIVED
+        } else {
+            let offset = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+            let start = offset(self.external.len());
+            self.external.extend_from_slice(ext);
+            self.external_spans
+                .push((start, offset(self.external.len())));
+            // Below DERIVED: MAX_KEY_BYTES keeps the count far under 2^32.
+            offset(self.external_spans.len() - 1)
+        };
+        let row = Row {
+            id,
+            resource_type: self.resource_types.intern(rt),
+            resource: self.resources.intern(rid),
+            entitlement: self.entitlements.intern(eid),
+            principal_type: self.principal_types.intern(prt),
+            principal: self.principals.intern(pid),
+            sync: self.syncs.intern(sync),
+            external,
+            expansion,
+            needs_expansion,
+        };
+        self.rows.push(row);
+        if self.rows.len().is_multiple_of(1024) && self.bytes() > MAX_KEY_BYTES {
+            return Err(TOO_MUCH_MEMORY);
+        }
+        Ok(())
+    }
+}
+
 /// Scans `v1_grants` once and collects its index keys, or says why the page path cannot be
 /// taken (the caller then builds the indexes with SQLite).
 fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
@@ -210,21 +285,9 @@ fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1
         _ => 0,
     };
     if span.saturating_mul(std::mem::size_of::<Row>()) > MAX_KEY_BYTES {
-        return Ok(Err(
-            "the grants' keys need more memory than the page path may take",
-        ));
+        return Ok(Err(TOO_MUCH_MEMORY));
     }
-    let mut keys = GrantIndexKeys {
-        rows: Vec::with_capacity(span),
-        external: Vec::new(),
-        external_spans: Vec::new(),
-        resource_types: Dict::default(),
-        resources: Dict::default(),
-        entitlements: Dict::default(),
-        principal_types: Dict::default(),
-        principals: Dict::default(),
-        syncs: Dict::default(),
-    };
+    let mut keys = GrantIndexKeys::with_capacity(span);
     // The partial indexes' conditions are evaluated by SQLite, exactly as in their `where`.
     let mut stmt = conn.prepare(
         "select id, resource_type_id, resource_id, entitlement_id, principal_resource_type_id,
@@ -233,10 +296,6 @@ fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1
          from v1_grants",
     )?;
     let mut rows = stmt.query([])?;
-    // Bytes of the two key columns of the widest record, plus room for a record header and
-    // two 8-byte integers.
-    let mut widest = 0;
-    let limit = max_record(super::PAGE_SIZE as usize);
     while let Some(r) = rows.next()? {
         let mut cols = [&[][..]; 7];
         for (i, col) in cols.iter_mut().enumerate() {
@@ -245,49 +304,13 @@ fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1
                 None => return Ok(Err("a key column holds a value that is not text")),
             }
         }
-        let [rt, rid, eid, prt, pid, ext, sync] = cols;
-        widest = widest
-            .max(eid.len() + prt.len() + pid.len())
-            .max(ext.len() + sync.len())
-            .max(rt.len() + rid.len())
-            .max(eid.len() + sync.len());
-        if widest + 64 > limit {
-            return Ok(Err("a key is too large for one index page"));
+        let flags = (r.get::<_, i64>(8)? != 0, r.get::<_, i64>(9)? != 0);
+        if let Err(why) = keys.push(r.get(0)?, cols, flags.0, flags.1) {
+            return Ok(Err(why));
         }
-        let external = if is_derived(ext, eid, prt, pid) {
-            DERIVED
-        } else {
-            let offset = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
-            let start = offset(keys.external.len());
-            keys.external.extend_from_slice(ext);
-            keys.external_spans
-                .push((start, offset(keys.external.len())));
-            // Below DERIVED: MAX_KEY_BYTES keeps the count far under 2^32.
-            offset(keys.external_spans.len() - 1)
-        };
-        let id: i64 = r.get(0)?;
-        // A table scan yields row id order; the sorts below rely on it for their ties.
-        if keys.rows.last().is_some_and(|prev| prev.id >= id) {
-            return Ok(Err("the grants table scan is not in row id order"));
-        }
-        let row = Row {
-            id,
-            resource_type: keys.resource_types.intern(rt),
-            resource: keys.resources.intern(rid),
-            entitlement: keys.entitlements.intern(eid),
-            principal_type: keys.principal_types.intern(prt),
-            principal: keys.principals.intern(pid),
-            sync: keys.syncs.intern(sync),
-            external,
-            expansion: r.get::<_, i64>(8)? != 0,
-            needs_expansion: r.get::<_, i64>(9)? != 0,
-        };
-        keys.rows.push(row);
-        if keys.rows.len().is_multiple_of(1024) && keys.bytes() > MAX_KEY_BYTES {
-            return Ok(Err(
-                "the grants' keys need more memory than the page path may take",
-            ));
-        }
+    }
+    if keys.bytes() > MAX_KEY_BYTES {
+        return Ok(Err(TOO_MUCH_MEMORY));
     }
     Ok(Ok(keys))
 }
