@@ -363,7 +363,10 @@ impl IndexPages {
             // Format 4 writes the integers 0 and 1 as serial types 8 and 9.
             (schema_format != 4, "schema format"),
             (encoding != 1, "text encoding is not UTF-8"),
-            (len % page_size as u64 != 0, "file is not whole pages"),
+            (
+                len.checked_rem(page_size as u64) != Some(0),
+                "file is not whole pages",
+            ),
         ];
         let unsupported = |what: &str| C1zError::Io {
             op: "open database for index pages",
@@ -860,5 +863,20 @@ mod tests {
             "{largest:?}"
         );
         check(512, 300, 75);
+    }
+
+    #[test]
+    fn a_header_it_cannot_write_pages_for_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.db");
+        let mut header = vec![0u8; 4096];
+        header[..16].copy_from_slice(b"SQLite format 3\0");
+        // Page size 0 and schema format 0.
+        std::fs::write(&path, &header).expect("write");
+        let err = IndexPages::open(&path).expect_err("bad header");
+        assert!(
+            format!("{:?}", err).contains("unsupported database header"),
+            "{err:?}"
+        );
     }
 }
