@@ -231,8 +231,8 @@ impl C1zWriter {
         // statement is still undone. `threads=0`: a helper sort thread shortened the index
         // build's wall time a little but cost ~0.3 s more CPU on the 20,000-member benchmark.
         // 64 KiB pages (Go leaves SQLite's 4 KiB; readers accept any size) cut the page
-        // reads, writes and cell parsing of the bulk load, the index-building table scans and
-        // their sorts (docs/decisions.md#d40-64-kib-sqlite-pages).
+        // reads, writes and cell parsing of the bulk load and of the table scans
+        // (docs/decisions.md#d40-64-kib-sqlite-pages).
         conn.execute_batch(&format!(
             "PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
              PRAGMA cache_size=-{}; PRAGMA temp_store=FILE; PRAGMA threads=0;",
@@ -254,41 +254,35 @@ impl C1zWriter {
         format_now(&mut ts_buf);
         let mut late_history = None;
         let (mut kept_syncs, mut removed_syncs) = (0, Vec::new());
-        let new_run = || {
+        if in_place || history.is_some() {
             let now = Some(Utc::now());
-            RunInfo {
+            let new_run = RunInfo {
                 sync_id: sync_id.clone(),
                 started_at: now,
                 ended_at: now,
                 sync_type: "full".into(),
                 linked_sync_id: String::new(),
-            }
-        };
-        if in_place {
-            let prepared = history::prepare_in_place(&conn, &new_run(), options.retention)?;
-            tracing::info!(
-                out = %out.display(),
-                kept = prepared.kept,
-                removed = prepared.removed.len(),
-                "adding the sync to the existing c1z"
-            );
-            kept_syncs = prepared.kept;
-            removed_syncs = prepared.removed;
-            conn.execute_batch("BEGIN")?;
-        } else if let Some(history) = history {
-            schema::run(&conn, schema::split_at_grants_table().0)?;
-            let copied = history.copy_early(&conn, &new_run(), options.retention)?;
+            };
+            let copied = match history {
+                None => history::prepare_in_place(&conn, &new_run, options.retention)?,
+                Some(history) => {
+                    schema::run(&conn, schema::split_at_grants_table().0)?;
+                    let copied = history.copy_early(&conn, &new_run, options.retention)?;
+                    if copied.late_rows {
+                        late_history = Some((history, copied.removed.clone()));
+                    }
+                    copied
+                }
+            };
             tracing::info!(
                 out = %out.display(),
                 kept = copied.kept,
                 removed = copied.removed.len(),
+                in_place,
                 "adding the sync to the existing c1z"
             );
             kept_syncs = copied.kept;
-            removed_syncs.clone_from(&copied.removed);
-            if copied.late_rows {
-                late_history = Some((history, copied.removed));
-            }
+            removed_syncs = copied.removed;
             conn.execute_batch("BEGIN")?;
         } else {
             conn.execute_batch("BEGIN")?;

@@ -3,7 +3,8 @@
 //!
 //! `CREATE INDEX` scans the whole grants table once per index (seven times, ~400 MB each on the
 //! 20,000-member benchmark) and sorts through SQLite's sorter. Instead one scan collects every
-//! row's key columns: the short, much-repeated ones interned, the external ids in one buffer.
+//! row's key columns: the short, much-repeated ones interned, the external ids only when they
+//! are not `<entitlement>:<principal type>:<principal>` (baton's grant ids are).
 //! The indexes are then created empty ([`create_unbuilt`]), each is sorted in memory, and
 //! after the database is closed [`IndexPages`] writes its pages. The records are those SQLite
 //! writes (unit tests in `index_btree` compare them byte for byte).
@@ -23,7 +24,8 @@ use crate::c1z::index_btree::{create_unbuilt, encode_record, max_record, IndexPa
 use crate::c1z::{schema, C1zError};
 
 /// Memory the collected keys may take; past it the indexes are built by SQLite, whose memory
-/// is bounded (~40 bytes per grant plus its id: about 3 million grants).
+/// is bounded. A grant takes 40 bytes, plus its id when that is not derived (see [`DERIVED`]):
+/// about 5 million grants with baton's ids.
 const MAX_KEY_BYTES: usize = 192 << 20;
 
 /// Distinct values of one key column, each stored once.
@@ -66,11 +68,7 @@ impl Dict {
     fn ranks(&self) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
-        let mut ranks = vec![0; order.len()];
-        for (rank, id) in order.into_iter().enumerate() {
-            ranks[id as usize] = rank as u32;
-        }
-        ranks
+        ranks_of(order)
     }
 
     /// Ranks of each value followed by `:`, or `None` when one such string is a prefix of
@@ -88,12 +86,17 @@ impl Dict {
         if prefix {
             return None;
         }
-        let mut ranks = vec![0; order.len()];
-        for (rank, id) in order.into_iter().enumerate() {
-            ranks[id as usize] = rank as u32;
-        }
-        Some(ranks)
+        Some(ranks_of(order))
     }
+}
+
+/// Turns ids in sorted order into each id's rank.
+fn ranks_of(order: Vec<u32>) -> Vec<u32> {
+    let mut ranks = vec![0; order.len()];
+    for (rank, id) in order.into_iter().enumerate() {
+        ranks[id as usize] = rank as u32;
+    }
+    ranks
 }
 
 /// [`Row::external`] of a grant whose id is `<entitlement>:<principal type>:<principal>`, as
@@ -267,93 +270,7 @@ impl GrantIndexKeys {
         }
         Ok(())
     }
-}
 
-/// Scans `v1_grants` once and collects its index keys, or says why the page path cannot be
-/// taken (the caller then builds the indexes with SQLite).
-fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
-    // Two subqueries: SQLite looks up a lone min() or max() of the row id in the B-tree, but
-    // scans the whole table for both in one select.
-    let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
-        "select (select min(id) from v1_grants), (select max(id) from v1_grants)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    // Row ids are dense but for retention's deletions: the span bounds the row count.
-    let span = match (first, last) {
-        (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
-        _ => 0,
-    };
-    if span.saturating_mul(std::mem::size_of::<Row>()) > MAX_KEY_BYTES {
-        return Ok(Err(TOO_MUCH_MEMORY));
-    }
-    let mut keys = GrantIndexKeys::with_capacity(span);
-    // The partial indexes' conditions are evaluated by SQLite, exactly as in their `where`.
-    let mut stmt = conn.prepare(
-        "select id, resource_type_id, resource_id, entitlement_id, principal_resource_type_id,
-                principal_resource_id, external_id, sync_id, expansion is not null,
-                needs_expansion = 1
-         from v1_grants",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let mut cols = [&[][..]; 7];
-        for (i, col) in cols.iter_mut().enumerate() {
-            match text(r.get_ref(i + 1)?) {
-                Some(t) => *col = t,
-                None => return Ok(Err("a key column holds a value that is not text")),
-            }
-        }
-        let flags = (r.get::<_, i64>(8)? != 0, r.get::<_, i64>(9)? != 0);
-        if let Err(why) = keys.push(r.get(0)?, cols, flags.0, flags.1) {
-            return Ok(Err(why));
-        }
-    }
-    if keys.bytes() > MAX_KEY_BYTES {
-        return Ok(Err(TOO_MUCH_MEMORY));
-    }
-    Ok(Ok(keys))
-}
-
-/// Whether `ext` is `<eid>:<prt>:<pid>`.
-fn is_derived(ext: &[u8], eid: &[u8], prt: &[u8], pid: &[u8]) -> bool {
-    ext.len() == eid.len() + prt.len() + pid.len() + 2
-        && ext.starts_with(eid)
-        && ext[eid.len()] == b':'
-        && ext[eid.len() + 1..].starts_with(prt)
-        && ext[eid.len() + 1 + prt.len()] == b':'
-        && ext.ends_with(pid)
-}
-
-/// Compares two byte strings each given as consecutive pieces, as one byte string each.
-fn cmp_pieces(a: &[&[u8]], b: &[&[u8]]) -> Ordering {
-    let (mut a, mut b) = (a.iter().copied(), b.iter().copied());
-    let (mut x, mut y): (&[u8], &[u8]) = (&[], &[]);
-    loop {
-        while x.is_empty() {
-            match a.next() {
-                Some(next) => x = next,
-                None => break,
-            }
-        }
-        while y.is_empty() {
-            match b.next() {
-                Some(next) => y = next,
-                None => break,
-            }
-        }
-        if x.is_empty() || y.is_empty() {
-            return x.len().cmp(&y.len());
-        }
-        let n = x.len().min(y.len());
-        match x[..n].cmp(&y[..n]) {
-            Ordering::Equal => (x, y) = (&x[n..], &y[n..]),
-            other => return other,
-        }
-    }
-}
-
-impl GrantIndexKeys {
     fn bytes(&self) -> usize {
         self.rows.capacity() * std::mem::size_of::<Row>()
             + self.external.capacity()
@@ -546,6 +463,90 @@ impl GrantIndexKeys {
             // `id` is the table's row id alias: the indexed column and the row id are equal.
             Index::EntitlementSyncGrant => encode_record(&[entitlement, sync, id, id], out),
             Index::SyncExpansion | Index::SyncNeedsExpansion => encode_record(&[sync, id], out),
+        }
+    }
+}
+
+/// Scans `v1_grants` once and collects its index keys, or says why the page path cannot be
+/// taken (the caller then builds the indexes with SQLite).
+fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
+    // Two subqueries: SQLite looks up a lone min() or max() of the row id in the B-tree, but
+    // scans the whole table for both in one select.
+    let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
+        "select (select min(id) from v1_grants), (select max(id) from v1_grants)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    // Row ids are dense but for retention's deletions: the span bounds the row count.
+    let span = match (first, last) {
+        (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
+        _ => 0,
+    };
+    if span.saturating_mul(std::mem::size_of::<Row>()) > MAX_KEY_BYTES {
+        return Ok(Err(TOO_MUCH_MEMORY));
+    }
+    let mut keys = GrantIndexKeys::with_capacity(span);
+    // The partial indexes' conditions are evaluated by SQLite, exactly as in their `where`.
+    let mut stmt = conn.prepare(
+        "select id, resource_type_id, resource_id, entitlement_id, principal_resource_type_id,
+                principal_resource_id, external_id, sync_id, expansion is not null,
+                needs_expansion = 1
+         from v1_grants",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut cols = [&[][..]; 7];
+        for (i, col) in cols.iter_mut().enumerate() {
+            match text(r.get_ref(i + 1)?) {
+                Some(t) => *col = t,
+                None => return Ok(Err("a key column holds a value that is not text")),
+            }
+        }
+        let flags = (r.get::<_, i64>(8)? != 0, r.get::<_, i64>(9)? != 0);
+        if let Err(why) = keys.push(r.get(0)?, cols, flags.0, flags.1) {
+            return Ok(Err(why));
+        }
+    }
+    if keys.bytes() > MAX_KEY_BYTES {
+        return Ok(Err(TOO_MUCH_MEMORY));
+    }
+    Ok(Ok(keys))
+}
+
+/// Whether `ext` is `<eid>:<prt>:<pid>`.
+fn is_derived(ext: &[u8], eid: &[u8], prt: &[u8], pid: &[u8]) -> bool {
+    ext.len() == eid.len() + prt.len() + pid.len() + 2
+        && ext.starts_with(eid)
+        && ext[eid.len()] == b':'
+        && ext[eid.len() + 1..].starts_with(prt)
+        && ext[eid.len() + 1 + prt.len()] == b':'
+        && ext.ends_with(pid)
+}
+
+/// Compares two byte strings each given as consecutive pieces, as one byte string each.
+fn cmp_pieces(a: &[&[u8]], b: &[&[u8]]) -> Ordering {
+    let (mut a, mut b) = (a.iter().copied(), b.iter().copied());
+    let (mut x, mut y): (&[u8], &[u8]) = (&[], &[]);
+    loop {
+        while x.is_empty() {
+            match a.next() {
+                Some(next) => x = next,
+                None => break,
+            }
+        }
+        while y.is_empty() {
+            match b.next() {
+                Some(next) => y = next,
+                None => break,
+            }
+        }
+        if x.is_empty() || y.is_empty() {
+            return x.len().cmp(&y.len());
+        }
+        let n = x.len().min(y.len());
+        match x[..n].cmp(&y[..n]) {
+            Ordering::Equal => (x, y) = (&x[n..], &y[n..]),
+            other => return other,
         }
     }
 }
