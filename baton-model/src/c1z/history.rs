@@ -162,6 +162,12 @@ impl History {
         if size != page_size {
             return Ok(Reuse::Copy("its page size differs"));
         }
+        // With auto-vacuum the file has pointer-map pages, which the index page writer does
+        // not maintain.
+        let auto_vacuum: i64 = conn.query_row("pragma auto_vacuum", [], |r| r.get(0))?;
+        if auto_vacuum != 0 {
+            return Ok(Reuse::Copy("it uses auto-vacuum"));
+        }
         let fresh = Connection::open_in_memory()?;
         schema::create(&fresh)?;
         if master(&conn)? != master(&fresh)? {

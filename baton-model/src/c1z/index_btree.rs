@@ -357,8 +357,11 @@ impl IndexPages {
         let reserved = usize::from(header[20]);
         let schema_format = u32::from_be_bytes([header[44], header[45], header[46], header[47]]);
         let encoding = u32::from_be_bytes([header[56], header[57], header[58], header[59]]);
+        // Non-zero with auto-vacuum, whose pointer-map pages this writer does not maintain.
+        let largest_root = u32::from_be_bytes([header[52], header[53], header[54], header[55]]);
         let checks = [
             (page_size < 512 || !page_size.is_power_of_two(), "page size"),
+            (largest_root != 0, "auto-vacuum"),
             (page_size.saturating_sub(reserved) < 480, "reserved bytes"),
             // Format 4 writes the integers 0 and 1 as serial types 8 and 9.
             (schema_format != 4, "schema format"),

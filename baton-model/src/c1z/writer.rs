@@ -1056,22 +1056,40 @@ mod tests {
         let out = dir.path().join("out.c1z");
         let first = write_sync(&out, 4, 20, REGULAR).sync_id;
         // Go leaves SQLite's 4 KiB pages.
-        let db = dir.path().join("raw.db");
-        open_raw(&out, dir.path())
-            .execute_batch("PRAGMA page_size=4096; VACUUM")
-            .expect("4 KiB pages");
-        framing::write_c1z(&db, &out, 1).expect("recompress");
+        copy_path_for(&out, dir.path(), "PRAGMA page_size=4096; VACUUM", &first);
+    }
+
+    #[test]
+    fn a_file_with_auto_vacuum_is_copied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.c1z");
+        let first = write_sync(&out, 4, 20, REGULAR).sync_id;
+        copy_path_for(&out, dir.path(), "PRAGMA auto_vacuum=FULL; VACUUM", &first);
+    }
+
+    /// Rewrites the database in `out` with `sql`, then checks that the next sync copies the
+    /// earlier one (`first`) into a fresh database with the writer's layout.
+    fn copy_path_for(out: &Path, dir: &Path, sql: &str, first: &str) {
+        let db = dir.join("raw.db");
+        open_raw(out, dir).execute_batch(sql).expect("rewrite");
+        framing::write_c1z(&db, out, 1).expect("recompress");
         std::fs::remove_file(&db).expect("remove");
-        let w = C1zWriter::create(&out).expect("create");
+        let w = C1zWriter::create(out).expect("create");
         assert!(!w.history_in_place);
         drop(w);
-        let second = write_sync(&out, 5, 20, REGULAR).sync_id;
-        let conn = open_raw(&out, dir.path());
-        assert_eq!(syncs(&conn), (vec![first, second], 2));
-        let size: i64 = conn
-            .query_row("pragma page_size", [], |r| r.get(0))
-            .expect("page size");
-        assert_eq!(size, 65_536);
+        let second = write_sync(out, 5, 20, REGULAR).sync_id;
+        let conn = open_raw(out, dir);
+        assert_eq!(syncs(&conn), (vec![first.to_string(), second], 2));
+        let layout: (i64, i64, String) = conn
+            .query_row(
+                "select (select page_size from pragma_page_size()),
+                        (select auto_vacuum from pragma_auto_vacuum()),
+                        (select integrity_check from pragma_integrity_check())",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("layout");
+        assert_eq!(layout, (65_536, 0, "ok".to_string()));
     }
 
     #[test]
