@@ -18,7 +18,7 @@ use rusqlite::{params_from_iter, Connection, OpenFlags};
 
 use super::codec::time_column;
 use super::retention::{self, Retention, RunInfo};
-use super::{framing, schema, C1zError};
+use super::{framing, index_btree, schema, C1zError};
 
 /// Tables whose rows are copied when the writer is created, in Go's creation order.
 const EARLY_TABLES: &[&str] = &[
@@ -162,11 +162,10 @@ impl History {
         if size != page_size {
             return Ok(Reuse::Copy("its page size differs"));
         }
-        // With auto-vacuum the file has pointer-map pages, which the index page writer does
-        // not maintain.
-        let auto_vacuum: i64 = conn.query_row("pragma auto_vacuum", [], |r| r.get(0))?;
-        if auto_vacuum != 0 {
-            return Ok(Reuse::Copy("it uses auto-vacuum"));
+        // The grants indexes will be written as pages into this file (auto-vacuum, reserved
+        // bytes, another encoding or schema format would not take them).
+        if let Err(why) = index_btree::supports(&self.db)? {
+            return Ok(Reuse::Copy(why));
         }
         let fresh = Connection::open_in_memory()?;
         schema::create(&fresh)?;

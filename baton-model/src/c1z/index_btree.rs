@@ -327,6 +327,52 @@ impl std::fmt::Debug for IndexPages {
     }
 }
 
+/// The page layout of a database with this header and file length, or what about it this
+/// writer does not write pages for.
+fn geometry(header: &[u8; 100], len: u64) -> Result<Geometry, &'static str> {
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => usize::from(n),
+    };
+    let word = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let checks = [
+        (page_size < 512 || !page_size.is_power_of_two(), "page size"),
+        // The writer's key-size limit (`max_record`) assumes none.
+        (header[20] != 0, "reserved bytes"),
+        // Non-zero with auto-vacuum, whose pointer-map pages this writer does not maintain.
+        (word(52) != 0, "auto-vacuum"),
+        // Format 4 writes the integers 0 and 1 as serial types 8 and 9.
+        (word(44) != 4, "schema format"),
+        (word(56) != 1, "text encoding is not UTF-8"),
+        (
+            len.checked_rem(page_size as u64) != Some(0),
+            "file is not whole pages",
+        ),
+    ];
+    match checks.iter().find(|(bad, _)| *bad) {
+        Some((_, what)) => Err(what),
+        None => Ok(Geometry {
+            page_size,
+            usable: page_size,
+        }),
+    }
+}
+
+/// Whether [`IndexPages`] can write pages into the closed database at `path`; if not, why.
+pub(crate) fn supports(path: &Path) -> Result<Result<(), &'static str>, C1zError> {
+    let mut file = File::open(path).map_err(io_err("open database", path))?;
+    let mut header = [0u8; 100];
+    file.read_exact(&mut header)
+        .map_err(io_err("read database header", path))?;
+    let len = file
+        .metadata()
+        .map_err(io_err("stat database", path))?
+        .len();
+    Ok(geometry(&header, len).map(drop))
+}
+
 fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> C1zError + 'a {
     move |source| C1zError::Io {
         op,
@@ -350,27 +396,6 @@ impl IndexPages {
             .metadata()
             .map_err(io_err("stat database", path))?
             .len();
-        let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-            1 => 65536,
-            n => usize::from(n),
-        };
-        let reserved = usize::from(header[20]);
-        let schema_format = u32::from_be_bytes([header[44], header[45], header[46], header[47]]);
-        let encoding = u32::from_be_bytes([header[56], header[57], header[58], header[59]]);
-        // Non-zero with auto-vacuum, whose pointer-map pages this writer does not maintain.
-        let largest_root = u32::from_be_bytes([header[52], header[53], header[54], header[55]]);
-        let checks = [
-            (page_size < 512 || !page_size.is_power_of_two(), "page size"),
-            (largest_root != 0, "auto-vacuum"),
-            (page_size.saturating_sub(reserved) < 480, "reserved bytes"),
-            // Format 4 writes the integers 0 and 1 as serial types 8 and 9.
-            (schema_format != 4, "schema format"),
-            (encoding != 1, "text encoding is not UTF-8"),
-            (
-                len.checked_rem(page_size as u64) != Some(0),
-                "file is not whole pages",
-            ),
-        ];
         let unsupported = |what: &str| C1zError::Io {
             op: "open database for index pages",
             path: path.to_path_buf(),
@@ -379,19 +404,15 @@ impl IndexPages {
                 format!("unsupported database header: {what}"),
             ),
         };
-        if let Some((_, what)) = checks.iter().find(|(bad, _)| *bad) {
-            return Err(unsupported(what));
-        }
+        let geo = geometry(&header, len).map_err(unsupported)?;
+        let page_size = geo.page_size;
         let pages = u32::try_from(len / page_size as u64).map_err(|_| unsupported("page count"))?;
         file.seek(SeekFrom::End(0))
             .map_err(io_err("seek database end", path))?;
         Ok(Self {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 20, file),
-            geo: Geometry {
-                page_size,
-                usable: page_size - reserved,
-            },
+            geo,
             next_page: pages + 1,
             roots: Vec::new(),
         })
