@@ -90,7 +90,7 @@ impl C1zWriter {
             drop(seen.take());
         }
         let conn = self.conn()?;
-        match grants_indexes::create_empty(conn)? {
+        match grants_indexes::create_empty(conn, &self.db_path)? {
             Ok(pending) => {
                 *self.grants_schema.borrow_mut() = GrantsSchema::Complete;
                 Ok(Some(pending))

@@ -2,8 +2,9 @@
 //! `CREATE INDEX` (docs/decisions.md#d54-grants-indexes-written-as-pages).
 //!
 //! `CREATE INDEX` scans the whole grants table once per index (seven times, ~400 MB each on the
-//! 20,000-member benchmark) and sorts through SQLite's sorter. Instead one scan collects every
-//! row's key columns: the short, much-repeated ones interned, the external ids only when they
+//! 20,000-member benchmark) and sorts through SQLite's sorter. Instead one read of the table's
+//! pages (`table_pages`; through SQLite when a page is unexpected) collects every row's key
+//! columns: the short, much-repeated ones interned, the external ids only when they
 //! are not `<entitlement>:<principal type>:<principal>` (baton's grant ids are).
 //! The indexes are then created empty ([`create_unbuilt`]), each is sorted in memory, and
 //! after the database is closed [`IndexPages`] writes its pages. The records are those SQLite
@@ -20,7 +21,10 @@ use foldhash::HashMap;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
+use std::path::Path;
+
 use crate::c1z::index_btree::{create_unbuilt, encode_record, max_record, IndexPages, Value};
+use crate::c1z::table_pages::{self, record_columns, Column};
 use crate::c1z::{schema, C1zError};
 
 /// Memory the collected keys may take; past it the indexes are built by SQLite, whose memory
@@ -190,10 +194,18 @@ pub(super) struct PendingIndexes {
     roots: Vec<(String, u32)>,
 }
 
-fn text(value: ValueRef<'_>) -> Option<&[u8]> {
+fn text_value(value: ValueRef<'_>) -> Option<&[u8]> {
     match value {
         ValueRef::Text(t) => Some(t),
         _ => None,
+    }
+}
+
+/// A TEXT column read from a record, or why it cannot be a key.
+fn text(column: Column<'_>) -> Result<&[u8], &'static str> {
+    match column {
+        Column::Text(t) => Ok(t),
+        _ => Err("a key column holds a value that is not text"),
     }
 }
 
@@ -467,9 +479,9 @@ impl GrantIndexKeys {
     }
 }
 
-/// Scans `v1_grants` once and collects its index keys, or says why the page path cannot be
-/// taken (the caller then builds the indexes with SQLite).
-fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
+/// The row count `v1_grants` can have at most (its row id span), or why the page path cannot
+/// take that many.
+fn row_span(conn: &Connection) -> Result<Result<usize, &'static str>, C1zError> {
     // Two subqueries: SQLite looks up a lone min() or max() of the row id in the B-tree, but
     // scans the whole table for both in one select.
     let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
@@ -485,6 +497,66 @@ fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1
     if span.saturating_mul(std::mem::size_of::<Row>()) > MAX_KEY_BYTES {
         return Ok(Err(TOO_MUCH_MEMORY));
     }
+    Ok(Ok(span))
+}
+
+/// Collects the index keys of every grant by reading the grants table's pages from the file
+/// at `db` (`table_pages`), after committing so the file holds every row. Says why when that
+/// cannot be done; the caller then reads the table through SQLite ([`collect`]).
+fn collect_from_pages(
+    conn: &Connection,
+    db: &Path,
+) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
+    let span = match row_span(conn)? {
+        Ok(span) => span,
+        Err(why) => return Ok(Err(why)),
+    };
+    conn.execute_batch("COMMIT; BEGIN")?;
+    let root: u32 = conn.query_row(
+        "select rootpage from sqlite_master where type = 'table' and name = 'v1_grants'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut keys = GrantIndexKeys::with_capacity(span);
+    let walked = table_pages::for_each_row(db, root, |id, record| {
+        // Columns in declaration order (docs/c1z.md#schema); `id`, the row id alias, is
+        // stored as NULL and comes from the cell.
+        let Some((cols, 11)) = record_columns::<11>(record) else {
+            return Err("a grant record is not as the table declares");
+        };
+        let key = [
+            text(cols[1])?,
+            text(cols[2])?,
+            text(cols[3])?,
+            text(cols[4])?,
+            text(cols[5])?,
+            text(cols[6])?,
+            text(cols[10])?,
+        ];
+        // `expansion is not null` and `needs_expansion = 1`, as the partial indexes have
+        // them; anything but a plain integer is left to SQLite's comparison.
+        let expansion = cols[7] != Column::Null;
+        let Column::Int(needs) = cols[8] else {
+            return Err("needs_expansion is not an integer");
+        };
+        keys.push(id, key, expansion, needs == 1)
+    })?;
+    if let Err(why) = walked {
+        return Ok(Err(why));
+    }
+    if keys.bytes() > MAX_KEY_BYTES {
+        return Ok(Err(TOO_MUCH_MEMORY));
+    }
+    Ok(Ok(keys))
+}
+
+/// Scans `v1_grants` through SQLite and collects its index keys, or says why the page path
+/// cannot be taken (the caller then builds the indexes with SQLite).
+fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
+    let span = match row_span(conn)? {
+        Ok(span) => span,
+        Err(why) => return Ok(Err(why)),
+    };
     let mut keys = GrantIndexKeys::with_capacity(span);
     // The partial indexes' conditions are evaluated by SQLite, exactly as in their `where`.
     let mut stmt = conn.prepare(
@@ -497,7 +569,7 @@ fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1
     while let Some(r) = rows.next()? {
         let mut cols = [&[][..]; 7];
         for (i, col) in cols.iter_mut().enumerate() {
-            match text(r.get_ref(i + 1)?) {
+            match text_value(r.get_ref(i + 1)?) {
                 Some(t) => *col = t,
                 None => return Ok(Err("a key column holds a value that is not text")),
             }
@@ -556,9 +628,17 @@ fn cmp_pieces(a: &[&[u8]], b: &[&[u8]]) -> Ordering {
 /// returns why without changing anything.
 pub(super) fn create_empty(
     conn: &Connection,
+    db: &Path,
 ) -> Result<Result<PendingIndexes, &'static str>, C1zError> {
     let started = std::time::Instant::now();
-    let keys = match collect(conn)? {
+    let from_pages = match collect_from_pages(conn, db)? {
+        Ok(keys) => Ok(keys),
+        Err(why) => {
+            tracing::debug!(reason = why, "reading the grants' keys through SQLite");
+            collect(conn)?
+        }
+    };
+    let keys = match from_pages {
         Ok(keys) => keys,
         Err(why) => return Ok(Err(why)),
     };
@@ -621,5 +701,88 @@ impl PendingIndexes {
             "grants indexes written"
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::params;
+
+    use super::*;
+
+    /// Every collected row as (row id, its seven key columns, the partial indexes' flags).
+    fn rows(keys: &GrantIndexKeys) -> Vec<(i64, Vec<Vec<u8>>, bool, bool)> {
+        (0..keys.rows.len() as u32)
+            .map(|i| {
+                let r = &keys.rows[i as usize];
+                let external: Vec<u8> = keys.external(i).concat();
+                let cols = vec![
+                    keys.resource_types.get(r.resource_type).to_vec(),
+                    keys.resources.get(r.resource).to_vec(),
+                    keys.entitlements.get(r.entitlement).to_vec(),
+                    keys.principal_types.get(r.principal_type).to_vec(),
+                    keys.principals.get(r.principal).to_vec(),
+                    external,
+                    keys.syncs.get(r.sync).to_vec(),
+                ];
+                (r.id, cols, r.expansion, r.needs_expansion)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reading_the_pages_collects_what_sqlite_reads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("g.db");
+        let conn = Connection::open(&db).expect("open");
+        conn.execute_batch("PRAGMA page_size=65536; PRAGMA journal_mode=MEMORY; BEGIN")
+            .expect("pragmas");
+        schema::run(&conn, schema::split_at_grants_table().0).expect("schema");
+        let mut insert = conn
+            .prepare(
+                "insert into v1_grants (id, resource_type_id, resource_id, entitlement_id,
+                   principal_resource_type_id, principal_resource_id, external_id, expansion,
+                   needs_expansion, data, sync_id, discovered_at)
+                 values (?1, 'role', ?2, ?3, 'user', ?4, ?5, ?6, ?7, ?8, ?9, '2026-01-01')",
+            )
+            .expect("prepare");
+        for i in 0..3_000i64 {
+            let ent = format!("role:{}:member", i % 17);
+            let user = format!("u{i}");
+            // Some ids of their own; some expandable; every 500th row's data overflows.
+            let ext = if i % 9 == 0 {
+                format!("own:{i}")
+            } else {
+                format!("{ent}:user:{user}")
+            };
+            let expansion = (i % 4 == 0).then(|| vec![1u8, 2, 3]);
+            let data = vec![7u8; if i % 500 == 0 { 200_000 } else { 600 }];
+            let sync = if i < 1_000 { "sync-a" } else { "sync-b" };
+            insert
+                .execute(params![
+                    i * 2 + 5,
+                    (i % 17).to_string(),
+                    ent,
+                    user,
+                    ext,
+                    expansion,
+                    i64::from(i % 3 == 0),
+                    data,
+                    sync
+                ])
+                .expect("insert");
+        }
+        drop(insert);
+        let from_pages = collect_from_pages(&conn, &db)
+            .expect("io")
+            .expect("pages readable");
+        let through_sqlite = collect(&conn).expect("io").expect("sqlite scan");
+        assert_eq!(from_pages.rows.len(), 3_000);
+        assert!(
+            rows(&from_pages) == rows(&through_sqlite),
+            "the two scans differ"
+        );
+        assert!(from_pages.rows.iter().any(|r| r.needs_expansion));
+        assert!(from_pages.rows.iter().any(|r| !r.expansion));
     }
 }
