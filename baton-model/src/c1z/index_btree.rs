@@ -330,10 +330,7 @@ impl std::fmt::Debug for IndexPages {
 /// The page layout of a database with this header and file length, or what about it this
 /// writer does not write pages for.
 fn geometry(header: &[u8; 100], len: u64) -> Result<Geometry, &'static str> {
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65536,
-        n => usize::from(n),
-    };
+    let page_size = page_size_of(header);
     let word = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
     };
@@ -360,9 +357,21 @@ fn geometry(header: &[u8; 100], len: u64) -> Result<Geometry, &'static str> {
     }
 }
 
-/// Whether [`IndexPages`] can write pages into the closed database at `path`; if not, why.
-pub(crate) fn supports(path: &Path) -> Result<Result<(), &'static str>, C1zError> {
-    let mut file = File::open(path).map_err(io_err("open database", path))?;
+/// The page size a database header declares (the value 1 stands for 65536).
+pub(crate) fn page_size_of(header: &[u8; 100]) -> usize {
+    match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => usize::from(n),
+    }
+}
+
+/// Opens the database at `path` with `options` and reads its 100-byte header and its length;
+/// the file is left positioned after the header.
+pub(crate) fn open_with_header(
+    path: &Path,
+    options: &std::fs::OpenOptions,
+) -> Result<(File, [u8; 100], u64), C1zError> {
+    let mut file = options.open(path).map_err(io_err("open database", path))?;
     let mut header = [0u8; 100];
     file.read_exact(&mut header)
         .map_err(io_err("read database header", path))?;
@@ -370,10 +379,20 @@ pub(crate) fn supports(path: &Path) -> Result<Result<(), &'static str>, C1zError
         .metadata()
         .map_err(io_err("stat database", path))?
         .len();
+    Ok((file, header, len))
+}
+
+/// Whether [`IndexPages`] can write pages into the closed database at `path`; if not, why.
+pub(crate) fn supports(path: &Path) -> Result<Result<(), &'static str>, C1zError> {
+    let (_, header, len) = open_with_header(path, File::options().read(true))?;
     Ok(geometry(&header, len).map(drop))
 }
 
-fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> C1zError + 'a {
+/// Maps an I/O error of `op` on `path` to [`C1zError::Io`].
+pub(crate) fn io_err<'a>(
+    op: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> C1zError + 'a {
     move |source| C1zError::Io {
         op,
         path: path.to_path_buf(),
@@ -384,18 +403,8 @@ fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 impl IndexPages {
     /// Opens the database at `path` (no connection may have it open) for appending pages.
     pub(crate) fn open(path: &Path) -> Result<Self, C1zError> {
-        let mut file = File::options()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(io_err("open database for index pages", path))?;
-        let mut header = [0u8; 100];
-        file.read_exact(&mut header)
-            .map_err(io_err("read database header", path))?;
-        let len = file
-            .metadata()
-            .map_err(io_err("stat database", path))?
-            .len();
+        let (mut file, header, len) =
+            open_with_header(path, File::options().read(true).write(true))?;
         let unsupported = |what: &str| C1zError::Io {
             op: "open database for index pages",
             path: path.to_path_buf(),
@@ -591,20 +600,8 @@ fn internal(path: &Path) -> C1zError {
 /// The payloads of the index rooted at `root`, in key order, read from the raw pages.
 pub(crate) fn index_payloads(path: &Path, root: u32) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(path).expect("read db");
-    let page_size = match u16::from_be_bytes([bytes[16], bytes[17]]) {
-        1 => 65536,
-        n => usize::from(n),
-    };
-    fn read_varint(b: &[u8]) -> (u64, usize) {
-        let mut v = 0u64;
-        for (i, byte) in b.iter().take(8).enumerate() {
-            v = (v << 7) | u64::from(byte & 0x7f);
-            if byte & 0x80 == 0 {
-                return (v, i + 1);
-            }
-        }
-        ((v << 8) | u64::from(b[8]), 9)
-    }
+    let header: &[u8; 100] = bytes[..100].try_into().expect("header");
+    let page_size = page_size_of(header);
     fn walk(bytes: &[u8], page_size: usize, no: u32, out: &mut Vec<Vec<u8>>) {
         let page = &bytes[(no as usize - 1) * page_size..no as usize * page_size];
         let interior = match page[0] {
@@ -629,7 +626,7 @@ pub(crate) fn index_payloads(path: &Path, root: u32) -> Vec<Vec<u8>> {
                 );
                 cell = &cell[4..];
             }
-            let (len, n) = read_varint(cell);
+            let (len, n) = super::table_pages::varint(cell).expect("cell size");
             out.push(cell[n..n + len as usize].to_vec());
         }
         if interior {

@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::index_btree::{io_err, open_with_header, page_size_of};
 use super::C1zError;
 
 /// Page type byte of a table B-tree interior page.
@@ -26,7 +27,7 @@ const MAX_DEPTH: usize = 24;
 pub(crate) type NotWalked = &'static str;
 
 /// Reads a SQLite varint at the start of `b`: its value and length.
-fn varint(b: &[u8]) -> Option<(u64, usize)> {
+pub(crate) fn varint(b: &[u8]) -> Option<(u64, usize)> {
     let mut v = 0u64;
     for i in 0..8 {
         let byte = *b.get(i)?;
@@ -107,26 +108,13 @@ pub(crate) fn for_each_row(
     root: u32,
     mut row: impl FnMut(i64, &[u8]) -> Result<(), NotWalked>,
 ) -> Result<Result<(), NotWalked>, C1zError> {
-    let io = |op: &'static str| {
-        move |source| C1zError::Io {
-            op,
-            path: path.to_path_buf(),
-            source,
-        }
-    };
-    let mut file = File::open(path).map_err(io("open database"))?;
-    let mut header = [0u8; 100];
-    file.read_exact(&mut header)
-        .map_err(io("read database header"))?;
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65536,
-        n => usize::from(n),
-    };
+    let (file, header, len) = open_with_header(path, File::options().read(true))?;
+    let page_size = page_size_of(&header);
     if page_size < 512 || !page_size.is_power_of_two() {
         return Ok(Err("unexpected page size"));
     }
     let usable = page_size - usize::from(header[20]);
-    let pages = file.metadata().map_err(io("stat database"))?.len() / page_size as u64;
+    let pages = len / page_size as u64;
     let mut walk = Walk {
         file,
         page_size,
@@ -138,7 +126,7 @@ pub(crate) fn for_each_row(
     };
     match walk.visit(root, 0, &mut row) {
         Ok(done) => Ok(done),
-        Err(source) => Err(io("read database page")(source)),
+        Err(source) => Err(io_err("read database page", path)(source)),
     }
 }
 
