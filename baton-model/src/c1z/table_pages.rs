@@ -302,6 +302,15 @@ mod tests {
 
     use super::*;
 
+    fn root_page(conn: &Connection, name: &str) -> u32 {
+        conn.query_row(
+            "select rootpage from sqlite_master where name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .expect("root page")
+    }
+
     #[test]
     fn varints_and_records_decode() {
         assert_eq!(varint(&[0x7f]), Some((0x7f, 1)));
@@ -372,13 +381,7 @@ mod tests {
                     .expect("delete");
                 want.retain(|r| r.0 % 7 != 0);
             }
-            let root: u32 = conn
-                .query_row(
-                    "select rootpage from sqlite_master where name = 't'",
-                    [],
-                    |r| r.get(0),
-                )
-                .expect("root");
+            let root = root_page(&conn, "t");
             drop(conn);
             let mut got = Vec::new();
             let walked = for_each_row(&path, root, |id, record| {
@@ -417,13 +420,7 @@ mod tests {
             "create table t (a text); create index i on t (a); insert into t values ('x')",
         )
         .expect("schema");
-        let index_root: u32 = conn
-            .query_row(
-                "select rootpage from sqlite_master where name = 'i'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("root");
+        let index_root = root_page(&conn, "i");
         drop(conn);
         let walked = for_each_row(&path, index_root, |_, _| Ok(())).expect("io");
         assert_eq!(walked, Err("not a table page"));

@@ -677,6 +677,12 @@ mod tests {
             .expect("rows")
     }
 
+    /// What `pragma integrity_check` says of the database.
+    fn integrity(conn: &Connection) -> String {
+        conn.query_row("pragma integrity_check", [], |r| r.get(0))
+            .expect("integrity_check")
+    }
+
     fn grant_rows(conn: &Connection) -> Vec<(String, String, Vec<u8>)> {
         conn.prepare("select external_id, resource_type_id, data from v1_grants order by id")
             .expect("prepare")
@@ -706,10 +712,7 @@ mod tests {
         let expected = master(&fresh);
         assert_eq!(written.len(), 23, "7 tables and 16 indexes");
         assert_eq!(written, expected);
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("integrity");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
         let plan: String = conn
             .query_row(
                 "explain query plan select id from v1_grants where principal_resource_type_id = 'user' and principal_resource_id = '7'",
@@ -844,10 +847,7 @@ mod tests {
             .query_row("pragma page_size", [], |r| r.get(0))
             .expect("page_size");
         assert_eq!(size, 65_536);
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
     }
 
     /// The in-order records of every grants index in the database at `db`.
@@ -929,10 +929,7 @@ mod tests {
         assert!(write_sync(&out, 40, 300, shape).grants_indexes_as_pages);
         assert!(write_sync(&out, 45, 280, shape).grants_indexes_as_pages);
         let conn = open_raw(&out, dir.path());
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
         let syncs: i64 = conn
             .query_row("select count(distinct sync_id) from v1_grants", [], |r| {
                 r.get(0)
@@ -991,10 +988,7 @@ mod tests {
         assert!(!write_sync(&out, 3, 20, REGULAR).grants_indexes_as_pages);
         std::fs::remove_file(&db).expect("remove");
         let conn = open_raw(&out, dir.path());
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
         let blobs: i64 = conn
             .query_row("select count(*) from v1_grants indexed by idx_grants_resource_type_id_resource_id_v1 where resource_type_id = 'role' and resource_id = x'35'", [], |r| r.get(0))
             .expect("blob row");
@@ -1028,10 +1022,7 @@ mod tests {
         }
         // Default retention keeps two full syncs: the first one's rows were deleted in place.
         let conn = open_raw(&out, dir.path());
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
         assert_eq!(syncs(&conn), (ids[1..].to_vec(), 2));
         let stale: i64 = conn
             .query_row(
@@ -1162,10 +1153,7 @@ mod tests {
             .expect("grant");
         assert!(!w.finish().expect("finish").grants_indexes_as_pages);
         let conn = open_raw(&out, dir.path());
-        let check: String = conn
-            .query_row("pragma integrity_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&conn), "ok");
         assert_eq!(grant_rows(&conn).len(), 2);
     }
 }
