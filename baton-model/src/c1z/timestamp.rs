@@ -20,17 +20,24 @@ pub fn format_go(t: &DateTime<Utc>) -> String {
 /// so it avoids chrono's format machinery; profile strings add Go's zone suffix to it).
 /// A leap second's extra nanoseconds are dropped, as Go has no leap seconds.
 pub fn push_go<T: Datelike + Timelike>(buf: &mut String, t: &T) {
-    // Writing to a String cannot fail.
-    let _ = write!(
-        buf,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    // Years beyond four digits, or negative, have no fixed width: `write!` prints them whole.
+    match u32::try_from(t.year()) {
+        Ok(year) if year <= 9999 => push_digits(buf, year, 4),
+        _ => {
+            // Writing to a String cannot fail.
+            let _ = write!(buf, "{:04}", t.year());
+        }
+    }
+    buf.push('-');
+    push_digits(buf, t.month(), 2);
+    buf.push('-');
+    push_digits(buf, t.day(), 2);
+    buf.push(' ');
+    push_digits(buf, t.hour(), 2);
+    buf.push(':');
+    push_digits(buf, t.minute(), 2);
+    buf.push(':');
+    push_digits(buf, t.second(), 2);
     let nanos = t.nanosecond() % 1_000_000_000;
     if nanos != 0 {
         let mut digits = 9;
@@ -39,7 +46,18 @@ pub fn push_go<T: Datelike + Timelike>(buf: &mut String, t: &T) {
             n /= 10;
             digits -= 1;
         }
-        let _ = write!(buf, ".{n:0digits$}");
+        buf.push('.');
+        push_digits(buf, n, digits);
+    }
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded (digit by digit: `write!` with a
+/// width was a tenth of the writer's per-row work).
+fn push_digits(buf: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place)) % 10;
+        // A digit is 0..=9, so the sum is an ASCII digit.
+        buf.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
     }
 }
 
@@ -102,6 +120,14 @@ mod tests {
             assert_eq!(buf, format!("x{expected}"));
             assert_eq!(format_go(&t), expected);
         }
+        // Every digit place of every field, across days, months and years.
+        for secs in (0..40).map(|i| 86_399 + i * 2_764_861_i64 * 13) {
+            let t = DateTime::from_timestamp(secs, 7).expect("valid test input");
+            let expected = t.format("%Y-%m-%d %H:%M:%S.000000007").to_string();
+            assert_eq!(format_go(&t), expected);
+        }
+        let far = DateTime::from_timestamp(253_402_300_800, 0).expect("valid test input");
+        assert_eq!(format_go(&far), "10000-01-01 00:00:00");
         let year_one = DateTime::from_timestamp(-62_135_596_800, 5).expect("valid test input");
         assert_eq!(format_go(&year_one), "0001-01-01 00:00:00.000000005");
     }

@@ -415,18 +415,51 @@ impl C1zWriter {
         Ok(inserted)
     }
 
+    /// Stores a resource given encoded (`data`), with the id and parent id read from it,
+    /// unless one with its id is stored already: the row [`C1zWriter::put_resource_if_new`]
+    /// writes for the decoded message. Returns whether it was stored.
+    pub(crate) fn put_resource_encoded_if_new(
+        &mut self,
+        data: &[u8],
+        id: Option<&ResourceId>,
+        parent: Option<&ResourceId>,
+    ) -> Result<bool, C1zError> {
+        self.data_buf.clear();
+        self.data_buf.extend_from_slice(data);
+        let inserted = self.insert_resource_row("", id, parent)?.is_none();
+        if inserted {
+            self.row_written()?;
+        }
+        Ok(inserted)
+    }
+
     /// Inserts a resource row unless its key is taken: `None` when inserted, else its key.
     fn insert_resource(&mut self, r: &Resource) -> Result<Option<String>, C1zError> {
-        let id =
-            r.id.as_ref()
-                .filter(|id| !id.resource_type.is_empty() && !id.resource.is_empty())
-                .ok_or_else(|| missing("resource", &r.display_name, "id"))?;
+        encode_into(r, &mut self.data_buf);
+        self.insert_resource_row(
+            &r.display_name,
+            r.id.as_ref(),
+            r.parent_resource_id.as_ref(),
+        )
+    }
+
+    /// Inserts the resource row of `id` whose encoded message is in `data_buf` unless its key
+    /// is taken: `None` when inserted, else its key. `name` names a resource without an id in
+    /// the error.
+    fn insert_resource_row(
+        &mut self,
+        name: &str,
+        id: Option<&ResourceId>,
+        parent: Option<&ResourceId>,
+    ) -> Result<Option<String>, C1zError> {
+        let id = id
+            .filter(|id| !id.resource_type.is_empty() && !id.resource.is_empty())
+            .ok_or_else(|| missing("resource", name, "id"))?;
         let external_id = resource_key(id);
-        let (prt, pid) = match &r.parent_resource_id {
+        let (prt, pid) = match parent {
             Some(p) => (Some(p.resource_type.as_str()), Some(p.resource.as_str())),
             None => (None, None),
         };
-        encode_into(r, &mut self.data_buf);
         format_now(&mut self.ts_buf);
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let n = conn
@@ -1139,6 +1172,67 @@ mod tests {
         assert_eq!(data.len(), 1);
         let stored = Resource::decode(data[0].as_slice()).expect("decode");
         assert_eq!(stored.display_name, "first");
+    }
+
+    /// `v1_resources`' type, key, parent type, parent id and data.
+    type ResourceRow = (String, String, Option<String>, Option<String>, Vec<u8>);
+
+    #[test]
+    fn an_encoded_resource_is_stored_as_the_decoded_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let r = Resource {
+            id: Some(resource_id("folder", "7")),
+            parent_resource_id: Some(resource_id("project", "3")),
+            display_name: "Folder".into(),
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        for (name, encoded) in [("decoded.c1z", false), ("encoded.c1z", true)] {
+            let out = dir.path().join(name);
+            let mut w = C1zWriter::create(&out).expect("create");
+            let put = |w: &mut C1zWriter, r: &Resource| {
+                if encoded {
+                    w.put_resource_encoded_if_new(
+                        &r.encode_to_vec(),
+                        r.id.as_ref(),
+                        r.parent_resource_id.as_ref(),
+                    )
+                } else {
+                    w.put_resource_if_new(r)
+                }
+            };
+            assert!(put(&mut w, &r).expect("put"));
+            let mut again = r.clone();
+            again.display_name = "Second".into();
+            assert!(!put(&mut w, &again).expect("put"), "{name}: kept the first");
+            let mut blank = r.clone();
+            blank.id = Some(resource_id("folder", ""));
+            assert!(matches!(
+                put(&mut w, &blank),
+                Err(C1zError::MissingKey { .. })
+            ));
+            w.finish().expect("finish");
+            let conn = open_raw(&out, dir.path());
+            let row: Vec<ResourceRow> = conn
+                .prepare(
+                    "select resource_type_id, external_id, parent_resource_type_id,
+                       parent_resource_id, data from v1_resources",
+                )
+                .and_then(|mut s| {
+                    s.query_map([], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })?
+                    .collect()
+                })
+                .expect("rows");
+            rows.push(row);
+        }
+        assert_eq!(rows[0], rows[1]);
+        assert_eq!(
+            (rows[0][0].1.as_str(), rows[0][0].3.as_deref()),
+            ("folder:7", Some("3"))
+        );
+        assert_eq!(rows[0][0].4, r.encode_to_vec());
     }
 
     #[test]

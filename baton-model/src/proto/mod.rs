@@ -131,9 +131,18 @@ pub fn type_name(any: &Any) -> &str {
     any.type_url.rsplit('/').next().unwrap_or(&any.type_url)
 }
 
-/// `true` when `any` holds an `M` (by full name, ignoring the URL prefix).
+/// `true` when `any` holds an `M` (by full name, ignoring the URL prefix). The full name is
+/// prost's default one, `PACKAGE.NAME` (`NAME` alone without a package), as every message here
+/// has it; it is compared piecewise because this runs for every annotation of every object and
+/// `Name::full_name` allocates.
 pub fn is<M: Name>(any: &Any) -> bool {
-    type_name(any) == M::full_name()
+    let name = type_name(any);
+    if M::PACKAGE.is_empty() {
+        return name == M::NAME;
+    }
+    name.strip_prefix(M::PACKAGE)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| rest == M::NAME)
 }
 
 /// Decodes `any` as `M` when it holds an `M`; `Ok(None)` when it holds another type.

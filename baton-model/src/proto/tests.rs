@@ -551,6 +551,28 @@ fn unpack_matches_on_text_after_last_slash() {
 }
 
 #[test]
+fn is_compares_the_whole_full_name() {
+    let named = |url: &str| Any {
+        type_url: url.into(),
+        value: Vec::new(),
+    };
+    assert!(is::<GrantSource>(&named(
+        "type.googleapis.com/c1.connector.v2.GrantSources.GrantSource"
+    )));
+    assert!(is::<UserTrait>(&named("c1.connector.v2.UserTrait")));
+    for miss in [
+        "type.googleapis.com/c1.connector.v2.UserTraitX",
+        "type.googleapis.com/c1.connector.v2XUserTrait",
+        "type.googleapis.com/c1.connector.UserTrait",
+        "type.googleapis.com/UserTrait",
+        "type.googleapis.com/x.c1.connector.v2.UserTrait",
+        "",
+    ] {
+        assert!(!is::<UserTrait>(&named(miss)), "{miss}");
+    }
+}
+
+#[test]
 fn unpack_reports_corrupt_payload() {
     let any = Any {
         type_url: ExternalLink::type_url(),

@@ -131,6 +131,7 @@ impl<C: Connector> Syncer<C> {
             writer,
             types: HashMap::new(),
             type_order: Vec::new(),
+            listed: foldhash::HashSet::default(),
             needs_expansion: false,
         };
         run.resource_types().await?;
@@ -192,6 +193,11 @@ struct Run<'a, C> {
     writer: WriterThread,
     types: HashMap<String, ResourceType>,
     type_order: Vec<String>,
+    /// Keys of the resources listed so far. Deciding here which listed resource is new lets
+    /// resources go to the writer in queued batches, like the other objects: asking the writer
+    /// cost a round trip between the threads per listing, and a workspace with thousands of
+    /// folders has thousands of (mostly small) child listings. Freed after the resources phase.
+    listed: foldhash::HashSet<String>,
     needs_expansion: bool,
 }
 
@@ -317,6 +323,7 @@ impl<C: Connector> Run<'_, C> {
                 }
             }
         }
+        self.listed = foldhash::HashSet::default();
         Ok(())
     }
 
@@ -339,23 +346,15 @@ impl<C: Connector> Run<'_, C> {
                 .resources(type_id, parent, page.clone())
                 .await
                 .map_err(connector_err(what()))?;
-            let mut valid = Vec::with_capacity(items.len());
             for mut r in items {
                 let Some(id) = r.id.as_ref().filter(|id| !id.resource.is_empty()) else {
                     tracing::warn!(display_name = %r.display_name, "dropping resource without id");
                     continue;
                 };
                 self.validate_resource(&r, id)?;
-                if r.parent_resource_id.is_none() {
-                    r.parent_resource_id = parent.cloned();
-                }
-                valid.push(r);
-            }
-            let (stored, inserted) = self.writer.put_resources(valid).await?;
-            for (r, new) in stored.into_iter().zip(inserted) {
-                let Some(id) = r.id.as_ref() else { continue };
-                if !new {
-                    tracing::warn!(resource = %key(id), "duplicate resource in sync; keeping the first");
+                let rkey = key(id);
+                if self.listed.contains(&rkey) {
+                    tracing::warn!(resource = %rkey, "duplicate resource in sync; keeping the first");
                     continue;
                 }
                 for child in r
@@ -368,10 +367,21 @@ impl<C: Connector> Run<'_, C> {
                             children.push((c.resource_type_id, id.clone()));
                         }
                         _ => {
-                            tracing::warn!(resource = %key(id), "ignoring malformed ChildResourceType")
+                            tracing::warn!(resource = %rkey, "ignoring malformed ChildResourceType")
                         }
                     }
                 }
+                self.listed.insert(rkey);
+                if r.parent_resource_id.is_none() {
+                    r.parent_resource_id = parent.cloned();
+                }
+                let data = prost::Message::encode_to_vec(&r);
+                let write = Write::EncodedResource {
+                    data,
+                    id: r.id,
+                    parent: r.parent_resource_id,
+                };
+                self.writer.write(write).await?;
             }
             self.report(Phase::Resources);
             page = next_token(&page, next, what)?;

@@ -26,7 +26,7 @@ use crate::c1z::{C1zWriter, Upsert, WriteSummary, WriterOptions};
 use crate::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 
 /// Jobs queued at most; each holds at most [`BATCH`] writes or one read.
-const QUEUE: usize = 8;
+const QUEUE: usize = 1;
 
 /// Writes sent to the thread as one job.
 const BATCH: usize = 1_024;
@@ -39,6 +39,17 @@ const BATCH: usize = 1_024;
 pub(super) enum Write {
     /// A resource type (the engine deduplicates them).
     ResourceType(ResourceType),
+    /// A listed resource, validated and encoded, whose id the engine has not listed before in
+    /// this sync (stored unless present; counted when stored). Encoded by the engine so that
+    /// a queued resource is one allocation, not a decoded message's dozen.
+    EncodedResource {
+        /// The encoded `Resource`.
+        data: Vec<u8>,
+        /// Its `id`.
+        id: Option<ResourceId>,
+        /// Its `parent_resource_id`.
+        parent: Option<ResourceId>,
+    },
     /// An entitlement (counted when its id is new).
     Entitlement(Entitlement),
     /// An entitlement already encoded, with its id and resource id (counted when its id is
@@ -109,6 +120,11 @@ impl Store {
                 Write::ResourceType(rt) => {
                     w.put_resource_type(&rt)?;
                     SharedCounts::add(&counts.resource_types, 1);
+                }
+                Write::EncodedResource { data, id, parent } => {
+                    if w.put_resource_encoded_if_new(&data, id.as_ref(), parent.as_ref())? {
+                        SharedCounts::add(&counts.resources, 1);
+                    }
                 }
                 Write::Entitlement(e) => {
                     if w.put_entitlement(&e)? == Upsert::Inserted {
@@ -221,11 +237,6 @@ impl WriterThread {
         self.counts.clone()
     }
 
-    /// Counts a resource the engine stored through [`Self::put_resources`].
-    fn count_resources(&self, n: u64) {
-        SharedCounts::add(&self.counts.resources, n);
-    }
-
     /// Queues a write; sends the queue as one job once it is full.
     pub(super) async fn write(&mut self, write: Write) -> Result<(), SyncError> {
         self.pending.push(write);
@@ -280,30 +291,6 @@ impl WriterThread {
             .await
             .map_err(|_| SyncError::WriterStopped)?;
         answer.await.map_err(|_| SyncError::WriterStopped)?
-    }
-
-    /// Stores a page of (validated) resources, each unless a resource with its id is stored;
-    /// hands the page back with which were new.
-    pub(super) async fn put_resources(
-        &mut self,
-        resources: Vec<Resource>,
-    ) -> Result<(Vec<Resource>, Vec<bool>), SyncError> {
-        let (resources, inserted) = self
-            .call(move |w| {
-                let mut inserted = Vec::with_capacity(resources.len());
-                for r in &resources {
-                    let new = match r.id.as_ref() {
-                        Some(_) => w.put_resource_if_new(r)?,
-                        None => false,
-                    };
-                    inserted.push(new);
-                }
-                Ok((resources, inserted))
-            })
-            .await?;
-        let n = inserted.iter().filter(|new| **new).count() as u64;
-        self.count_resources(n);
-        Ok((resources, inserted))
     }
 
     /// Runs grant expansion on every stored grant.

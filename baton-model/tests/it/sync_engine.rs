@@ -752,9 +752,13 @@ fn filter_duplicates_missing_sources_and_insert_resource_grants() {
         let mut c = MemConnector::default();
         base_types(&mut c);
         c.add_resource(group("g1"));
-        // Duplicate: the second copy (different name) is dropped.
-        let mut dup = group("g1");
-        dup.display_name = "Second".into();
+        // Duplicate: the second copy (different name) is dropped, and the child listing it
+        // announces is not made.
+        let dup = ResourceBuilder::new("group", "g1", "Second")
+            .group_trait(Profile::new())
+            .child_type("user")
+            .build()
+            .expect("dup");
         c.add_resource(dup);
         c.add_resource(user("u1"));
         c.add_entitlement(member_of(&group("g1")));
@@ -801,6 +805,12 @@ fn filter_duplicates_missing_sources_and_insert_resource_grants() {
         assert_eq!(r.grants(&GrantFilter::default()).expect("g").len(), 2);
         let calls = c.calls.lock().expect("lock").clone();
         assert!(calls.iter().any(|x| x == "grants group:g1"));
+        assert!(
+            !calls
+                .iter()
+                .any(|x| x.starts_with("resources user [group:g1]")),
+            "{calls:?}"
+        );
         assert!(
             !calls.iter().any(|x| x == "grants group:hidden"),
             "resources inserted during the grants phase are not listed again"
