@@ -10,7 +10,7 @@ use super::error::ModelError;
 use super::ids::resource_id;
 use super::profile::Profile;
 use super::traits::{AppTraitBuilder, UserTraitBuilder};
-use super::validate::validate_resource_fields;
+use super::validate::{validate_resource_fields_with, Prechecked};
 
 /// Builds a validated [`Resource`].
 ///
@@ -162,14 +162,35 @@ impl ResourceBuilder {
     /// [`ModelError`] for empty/oversized ids, a long display name or description, a
     /// non-https link, `BatonID`, or an invalid trait.
     pub fn build(mut self) -> Result<Resource, ModelError> {
+        let mut built = Prechecked::default();
         for pending in std::mem::take(&mut self.pending) {
             self = match pending {
-                PendingTrait::User(user) => self.set_trait(&user.build()?),
-                PendingTrait::App(app) => self.set_trait(&app.build()?),
+                PendingTrait::User(user) => {
+                    built.user = true;
+                    self.set_trait(&user.build()?)
+                }
+                PendingTrait::App(app) => {
+                    built.app = true;
+                    self.set_trait(&app.build()?)
+                }
             };
         }
         self.resource.annotations.append(&mut self.traits);
-        validate_resource_fields(&self.resource)?;
+        // A trait built here was validated by its builder; it is the one the check would read
+        // only when no other annotation of its type came before it.
+        let only = |is_it: fn(&Any) -> bool| {
+            self.resource
+                .annotations
+                .iter()
+                .filter(|a| is_it(a))
+                .count()
+                == 1
+        };
+        let prechecked = Prechecked {
+            user: built.user && only(is::<UserTrait>),
+            app: built.app && only(is::<AppTrait>),
+        };
+        validate_resource_fields_with(&self.resource, prechecked)?;
         Ok(self.resource)
     }
 }
@@ -179,6 +200,38 @@ mod tests {
     use super::*;
     use crate::model::AnnotationsExt;
     use crate::proto::{type_name, BatonId};
+
+    #[test]
+    fn a_trait_annotation_before_the_built_trait_is_still_validated() {
+        let invalid_user = UserTrait::default();
+        let err = ResourceBuilder::new("user", "1", "One")
+            .annotate(&invalid_user)
+            .user_trait(UserTraitBuilder::new())
+            .build()
+            .expect_err("the first UserTrait has no status");
+        assert!(matches!(err, ModelError::MissingUserStatus), "{err:?}");
+        let insecure_app = AppTrait {
+            help_url: "http://example.com".into(),
+            ..AppTrait::default()
+        };
+        let err = ResourceBuilder::new("app", "1", "One")
+            .annotate(&insecure_app)
+            .app_trait(AppTraitBuilder::new())
+            .build()
+            .expect_err("the first AppTrait links over http");
+        assert!(!matches!(err, ModelError::MissingUserStatus), "{err:?}");
+        // An invalid trait set directly (no builder) is caught by the final check.
+        let err = ResourceBuilder::new("user", "1", "One")
+            .set_trait(&invalid_user)
+            .build()
+            .expect_err("set without a builder");
+        assert!(matches!(err, ModelError::MissingUserStatus), "{err:?}");
+        // The builders' own traits pass once.
+        ResourceBuilder::new("user", "1", "One")
+            .user_trait(UserTraitBuilder::new())
+            .build()
+            .expect("valid user");
+    }
 
     #[test]
     fn trait_goes_last_whatever_the_call_order() {

@@ -124,6 +124,26 @@ fn check_aliases(aliases: &Aliases) -> Result<(), ModelError> {
 /// # Errors
 /// [`ModelError`] naming the first broken rule.
 pub fn validate_resource_fields(resource: &Resource) -> Result<(), ModelError> {
+    validate_resource_fields_with(resource, Prechecked::default())
+}
+
+/// Traits a caller has already validated as messages: [`validate_resource_fields_with`]
+/// does not decode them again.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Prechecked {
+    /// The resource's one `UserTrait` annotation was validated.
+    pub(crate) user: bool,
+    /// The resource's one `AppTrait` annotation was validated.
+    pub(crate) app: bool,
+}
+
+/// [`validate_resource_fields`], skipping the trait checks `prechecked` says were done.
+/// [`ResourceBuilder`](super::ResourceBuilder) validates a trait as it builds it; decoding it
+/// back from the annotation was a fifth of building a user resource.
+pub(crate) fn validate_resource_fields_with(
+    resource: &Resource,
+    prechecked: Prechecked,
+) -> Result<(), ModelError> {
     check_resource_id("resource.id", resource.id.as_ref())?;
     if resource.parent_resource_id.is_some() {
         check_resource_id(
@@ -145,11 +165,15 @@ pub fn validate_resource_fields(resource: &Resource) -> Result<(), ModelError> {
         let resource = resource.id.as_ref().map(resource_key).unwrap_or_default();
         return Err(ModelError::ReservedBatonId { resource });
     }
-    if let Some(user) = resource.annotations.annotation::<UserTrait>()? {
-        validate_user_trait(&user)?;
+    if !prechecked.user {
+        if let Some(user) = resource.annotations.annotation::<UserTrait>()? {
+            validate_user_trait(&user)?;
+        }
     }
-    if let Some(app) = resource.annotations.annotation::<AppTrait>()? {
-        check_https("AppTrait.help_url", &app.help_url)?;
+    if !prechecked.app {
+        if let Some(app) = resource.annotations.annotation::<AppTrait>()? {
+            check_https("AppTrait.help_url", &app.help_url)?;
+        }
     }
     check_common_annotations(&resource.annotations)
 }
