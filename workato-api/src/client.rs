@@ -450,6 +450,11 @@ enum Attempt {
 
 /// Decodes a JSON body, naming the JSON path of the first mismatch.
 pub(crate) fn decode<T: DeserializeOwned>(method: &Method, path: &str, body: &[u8]) -> Result<T> {
+    // Tracking the path costs on every body and is only needed for the error: a body that
+    // does not decode is decoded again, with the tracking, to name where it breaks.
+    if let Ok(decoded) = serde_json::from_slice(body) {
+        return Ok(decoded);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {
         method: method.clone(),

@@ -377,6 +377,24 @@ impl Connector for WorkatoConnector {
         };
         Some(listed.map_err(ConnectorError::new))
     }
+
+    /// The grants are kept encoded too, and handed over the same way.
+    async fn grants_encoded(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        let Some(id) = resource.id.as_ref() else {
+            return Some(Ok(Page::empty()));
+        };
+        let listed = match self.objects().await {
+            Ok(objects) => page_with(objects.grants_encoded(id), token.as_ref(), |chunk| {
+                Ok(chunk.iter().map(|g| g.bytes().to_vec()).collect())
+            }),
+            Err(e) => Err(e),
+        };
+        Some(listed.map_err(ConnectorError::new))
+    }
 }
 
 #[cfg(test)]

@@ -542,22 +542,12 @@ impl C1zWriter {
             .entitlement
             .as_ref()
             .ok_or_else(|| missing("grant", &g.id, "entitlement"))?;
-        if g.id.is_empty() {
-            return Err(missing("grant", "", "id"));
-        }
-        if ent.id.is_empty() {
-            return Err(missing("grant", &g.id, "entitlement.id"));
-        }
-        let erid = ent
-            .resource
-            .as_ref()
-            .and_then(|r| r.id.as_ref())
-            .ok_or_else(|| missing("grant", &g.id, "entitlement.resource.id"))?;
-        let pid = g
-            .principal
-            .as_ref()
-            .and_then(|p| p.id.as_ref())
-            .ok_or_else(|| missing("grant", &g.id, "principal.id"))?;
+        let (erid, pid) = check_grant_keys(
+            &g.id,
+            &ent.id,
+            ent.resource.as_ref().and_then(|r| r.id.as_ref()),
+            g.principal.as_ref().and_then(|p| p.id.as_ref()),
+        )?;
 
         let mut expansion: Option<GrantExpandable> = None;
         if annotations::has::<crate::proto::GrantExpandable>(&g.annotations) {
@@ -573,24 +563,55 @@ impl C1zWriter {
         }
         let expansion =
             expansion.filter(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
-        let exp_bytes = match &expansion {
+        let has_expansion = match &expansion {
             Some(e) => {
                 encode_into(e, &mut self.exp_buf);
-                Some(self.exp_buf.as_slice())
+                true
             }
-            None => None,
+            None => false,
         };
-        let needs = i64::from(exp_bytes.is_some());
+        self.store_grant(&g.id, &ent.id, erid, pid, has_expansion)
+    }
+
+    /// Stores a grant given encoded (`data`), with the keys read from it, when it carries no
+    /// `GrantExpandable` annotation: the row [`C1zWriter::put_grant`] writes for the decoded
+    /// message (the caller checks the annotation; such a grant goes through `put_grant`).
+    /// `entitlement` is `None` when the grant has none.
+    pub(crate) fn put_grant_encoded(
+        &mut self,
+        data: &[u8],
+        id: &str,
+        entitlement: Option<&str>,
+        entitlement_resource: Option<&ResourceId>,
+        principal: Option<&ResourceId>,
+    ) -> Result<Upsert, C1zError> {
+        let entitlement = entitlement.ok_or_else(|| missing("grant", id, "entitlement"))?;
+        let (erid, pid) = check_grant_keys(id, entitlement, entitlement_resource, principal)?;
+        self.data_buf.clear();
+        self.data_buf.extend_from_slice(data);
+        self.store_grant(id, entitlement, erid, pid, false)
+    }
+
+    /// Upserts the grant row whose encoded message is in `data_buf` (and, with
+    /// `has_expansion`, its `GrantExpandable` in `exp_buf`); the keys were checked.
+    fn store_grant(
+        &mut self,
+        id: &str,
+        entitlement: &str,
+        erid: &ResourceId,
+        pid: &ResourceId,
+        has_expansion: bool,
+    ) -> Result<Upsert, C1zError> {
         format_now(&mut self.ts_buf);
         let row = GrantColumns {
             resource_type: &erid.resource_type,
             resource: &erid.resource,
-            entitlement: &ent.id,
+            entitlement,
             principal_type: &pid.resource_type,
             principal: &pid.resource,
-            external_id: &g.id,
-            expansion: exp_bytes,
-            needs_expansion: needs,
+            external_id: id,
+            expansion: has_expansion.then_some(self.exp_buf.as_slice()),
+            needs_expansion: i64::from(has_expansion),
             data: &self.data_buf,
             sync_id: &self.sync_id,
             discovered_at: &self.ts_buf,
@@ -645,6 +666,26 @@ impl C1zWriter {
             grants_indexes_as_pages,
         })
     }
+}
+
+/// The keys every grant row needs, checked in [`C1zWriter::put_grant`]'s order: its id, its
+/// entitlement's id, that entitlement's resource id, the principal's id. Returns the two ids.
+fn check_grant_keys<'a>(
+    id: &str,
+    entitlement: &str,
+    entitlement_resource: Option<&'a ResourceId>,
+    principal: Option<&'a ResourceId>,
+) -> Result<(&'a ResourceId, &'a ResourceId), C1zError> {
+    if id.is_empty() {
+        return Err(missing("grant", "", "id"));
+    }
+    if entitlement.is_empty() {
+        return Err(missing("grant", id, "entitlement.id"));
+    }
+    let erid =
+        entitlement_resource.ok_or_else(|| missing("grant", id, "entitlement.resource.id"))?;
+    let pid = principal.ok_or_else(|| missing("grant", id, "principal.id"))?;
+    Ok((erid, pid))
 }
 
 fn missing(kind: &'static str, id: &str, field: &'static str) -> C1zError {

@@ -136,7 +136,12 @@ pub fn type_name(any: &Any) -> &str {
 /// has it; it is compared piecewise because this runs for every annotation of every object and
 /// `Name::full_name` allocates.
 pub fn is<M: Name>(any: &Any) -> bool {
-    let name = type_name(any);
+    names::<M>(&any.type_url)
+}
+
+/// `true` when `type_url` names an `M`, as [`is`] matches an `Any`'s.
+pub(crate) fn names<M: Name>(type_url: &str) -> bool {
+    let name = type_url.rsplit('/').next().unwrap_or(type_url);
     if M::PACKAGE.is_empty() {
         return name == M::NAME;
     }

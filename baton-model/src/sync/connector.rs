@@ -172,6 +172,20 @@ pub trait Connector: Send + Sync {
     ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
         None
     }
+
+    /// Optional fast path for [`Connector::grants`], as [`Connector::entitlements_encoded`] is
+    /// for entitlements: each item a `Grant` already protobuf-encoded. The engine reads the
+    /// keys it needs and stores the bytes as they are; a grant carrying `GrantExpandable`, or
+    /// a page annotated `InsertResourceGrants`, is decoded and handled as from
+    /// [`Connector::grants`]. The default, `None`, makes the engine call
+    /// [`Connector::grants`].
+    async fn grants_encoded(
+        &self,
+        _resource: &Resource,
+        _page: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        None
+    }
 }
 
 macro_rules! forward_connector {
@@ -212,6 +226,13 @@ macro_rules! forward_connector {
                 page: Option<PageToken>,
             ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
                 (**self).entitlements_encoded(resource, page).await
+            }
+            async fn grants_encoded(
+                &self,
+                resource: &Resource,
+                page: Option<PageToken>,
+            ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+                (**self).grants_encoded(resource, page).await
             }
         }
     )*};

@@ -1,7 +1,7 @@
 //! The fields the engine needs from an encoded entitlement, read without decoding the rest
 //! (its resource, grantable-to types and annotations are skipped by length).
 
-use crate::proto::ResourceId;
+use crate::proto::{GrantExpandable, ResourceId};
 
 /// `c1.connector.v2.Entitlement` with only `resource.id` (field 1 → 1) and `id` (field 2);
 /// prost skips the other fields.
@@ -29,6 +29,72 @@ impl EntitlementKeys {
     /// `id` and, when present, `resource.id`.
     pub(super) fn into_parts(self) -> (String, Option<ResourceId>) {
         (self.id, self.resource.and_then(|r| r.id))
+    }
+}
+
+/// `c1.connector.v2.Grant` with only the keys the c1z row needs: `entitlement.id`,
+/// `entitlement.resource.id`, `principal.id`, `id` and the annotations' type URLs (their
+/// payloads are skipped).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(super) struct GrantKeys {
+    #[prost(message, optional, tag = "1")]
+    entitlement: Option<EntitlementKeys>,
+    #[prost(message, optional, tag = "2")]
+    principal: Option<ResourceKeys>,
+    #[prost(string, tag = "3")]
+    id: String,
+    #[prost(message, repeated, tag = "4")]
+    annotations: Vec<AnyTypeUrl>,
+}
+
+/// `google.protobuf.Any` with only `type_url` (field 1).
+#[derive(Clone, PartialEq, prost::Message)]
+struct AnyTypeUrl {
+    #[prost(string, tag = "1")]
+    type_url: String,
+}
+
+/// The keys of an encoded grant that its c1z row needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GrantRowKeys {
+    /// `id`.
+    pub(crate) id: String,
+    /// `entitlement.id`, or `None` without an entitlement.
+    pub(crate) entitlement: Option<String>,
+    /// `entitlement.resource.id`.
+    pub(crate) entitlement_resource: Option<ResourceId>,
+    /// `principal.id`.
+    pub(crate) principal: Option<ResourceId>,
+}
+
+impl GrantKeys {
+    /// Reads the keys of an encoded `Grant`.
+    pub(super) fn read(data: &[u8]) -> Result<Self, prost::DecodeError> {
+        <Self as prost::Message>::decode(data)
+    }
+
+    /// Whether any annotation is a `GrantExpandable` (matched as [`crate::proto::is`] does).
+    pub(super) fn has_expandable(&self) -> bool {
+        self.annotations
+            .iter()
+            .any(|a| crate::proto::names::<GrantExpandable>(&a.type_url))
+    }
+
+    /// The row keys.
+    pub(super) fn into_row_keys(self) -> GrantRowKeys {
+        let (entitlement, entitlement_resource) = match self.entitlement {
+            Some(e) => {
+                let (id, resource) = e.into_parts();
+                (Some(id), resource)
+            }
+            None => (None, None),
+        };
+        GrantRowKeys {
+            id: self.id,
+            entitlement,
+            entitlement_resource,
+            principal: self.principal.and_then(|p| p.id),
+        }
     }
 }
 
@@ -73,5 +139,63 @@ mod tests {
         let keys = EntitlementKeys::read(&bare.encode_to_vec()).expect("keys");
         assert_eq!(keys.into_parts(), ("x".to_string(), None));
         assert!(EntitlementKeys::read(&[0x0a, 0xff]).is_err(), "truncated");
+    }
+
+    #[test]
+    fn grant_keys_are_read_past_every_other_field() {
+        use crate::proto::{pack, Grant, GrantExpandable, GrantImmutable};
+        let ent_rid = resource_id("role", "7");
+        let principal = resource_id("user", "1");
+        let full = Grant {
+            entitlement: Some(Entitlement {
+                resource: Some(Resource {
+                    id: Some(ent_rid.clone()),
+                    display_name: "Role 7".into(),
+                    ..Default::default()
+                }),
+                id: "role:7:member".into(),
+                description: "d".repeat(300),
+                ..Default::default()
+            }),
+            principal: Some(Resource {
+                id: Some(principal.clone()),
+                display_name: "One".into(),
+                ..Default::default()
+            }),
+            id: "role:7:member:user:1".into(),
+            annotations: vec![pack(&GrantImmutable::default())],
+            ..Default::default()
+        };
+        let keys = GrantKeys::read(&full.encode_to_vec()).expect("keys");
+        assert!(!keys.has_expandable());
+        assert_eq!(
+            keys.into_row_keys(),
+            GrantRowKeys {
+                id: "role:7:member:user:1".into(),
+                entitlement: Some("role:7:member".into()),
+                entitlement_resource: Some(ent_rid),
+                principal: Some(principal),
+            }
+        );
+
+        let mut expandable = full.clone();
+        expandable.annotations.push(pack(&GrantExpandable {
+            entitlement_ids: vec!["group:1:member".into()],
+            ..Default::default()
+        }));
+        let keys = GrantKeys::read(&expandable.encode_to_vec()).expect("keys");
+        assert!(keys.has_expandable());
+
+        let keys = GrantKeys::read(&Grant::default().encode_to_vec()).expect("keys");
+        assert_eq!(
+            keys.into_row_keys(),
+            GrantRowKeys {
+                id: String::new(),
+                entitlement: None,
+                entitlement_resource: None,
+                principal: None,
+            }
+        );
+        assert!(GrantKeys::read(&[0x0a, 0xff]).is_err(), "truncated");
     }
 }

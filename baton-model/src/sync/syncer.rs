@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::connector::{Connector, ConnectorError, Page, PageToken};
-use super::encoded::EntitlementKeys;
+use super::encoded::{EntitlementKeys, GrantKeys};
 use super::expand;
 use super::progress::{Counts, Phase, Progress};
 use super::writer_thread::{ExpandFn, Write, WriterThread};
@@ -15,7 +15,7 @@ use crate::c1z::annotations;
 use crate::c1z::WriterOptions;
 use crate::model::ids::resource_key as key;
 use crate::proto::{
-    BatonId, ChildResourceType, GrantExpandable, InsertResourceGrants, Resource, ResourceId,
+    BatonId, ChildResourceType, Grant, GrantExpandable, InsertResourceGrants, Resource, ResourceId,
     ResourceType, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, Trait,
 };
 
@@ -526,33 +526,73 @@ impl<C: Connector> Run<'_, C> {
         let what = || format!("grants of {rkey}");
         let mut page: Option<PageToken> = None;
         loop {
-            let Page {
-                items,
-                next,
-                annotations: page_annotations,
-            } = self
-                .syncer
-                .connector
-                .grants(r, page.clone())
-                .await
-                .map_err(connector_err(what()))?;
-            let insert_resources = annotations::has::<InsertResourceGrants>(&page_annotations);
-            for g in items {
-                if insert_resources {
-                    self.insert_grant_resource(&g).await?;
+            let connector = &self.syncer.connector;
+            let next = match connector.grants_encoded(r, page.clone()).await {
+                Some(listed) => {
+                    let Page {
+                        items,
+                        next,
+                        annotations: page_annotations,
+                    } = listed.map_err(connector_err(what()))?;
+                    let insert_resources =
+                        annotations::has::<InsertResourceGrants>(&page_annotations);
+                    for data in items {
+                        let undecodable = |e: prost::DecodeError| {
+                            connector_err(what())(ConnectorError::new(format!(
+                                "an encoded grant does not decode: {e}"
+                            )))
+                        };
+                        let keys = GrantKeys::read(&data).map_err(undecodable)?;
+                        if insert_resources || keys.has_expandable() {
+                            // Rare: these need the whole message.
+                            let g = <Grant as prost::Message>::decode(data.as_slice())
+                                .map_err(undecodable)?;
+                            self.store_grant(g, insert_resources).await?;
+                        } else {
+                            let keys = keys.into_row_keys();
+                            self.writer
+                                .write(Write::EncodedGrant { data, keys })
+                                .await?;
+                        }
+                    }
+                    next
                 }
-                if !self.needs_expansion {
-                    self.needs_expansion = annotations::first::<GrantExpandable>(&g.annotations)
-                        .is_some_and(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
+                None => {
+                    let Page {
+                        items,
+                        next,
+                        annotations: page_annotations,
+                    } = connector
+                        .grants(r, page.clone())
+                        .await
+                        .map_err(connector_err(what()))?;
+                    let insert_resources =
+                        annotations::has::<InsertResourceGrants>(&page_annotations);
+                    for g in items {
+                        self.store_grant(g, insert_resources).await?;
+                    }
+                    next
                 }
-                self.writer.write(Write::Grant(g)).await?;
-            }
+            };
             self.report(Phase::Grants);
             page = next_token(&page, next, what)?;
             if page.is_none() {
                 return Ok(());
             }
         }
+    }
+
+    /// Stores a listed grant, and first its entitlement's resource under
+    /// `InsertResourceGrants`; notes whether the sync needs expansion.
+    async fn store_grant(&mut self, g: Grant, insert_resources: bool) -> Result<(), SyncError> {
+        if insert_resources {
+            self.insert_grant_resource(&g).await?;
+        }
+        if !self.needs_expansion {
+            self.needs_expansion = annotations::first::<GrantExpandable>(&g.annotations)
+                .is_some_and(|e| e.entitlement_ids.iter().any(|id| !id.trim().is_empty()));
+        }
+        self.writer.write(Write::Grant(g)).await
     }
 
     /// `InsertResourceGrants`: store the grant's entitlement resource unless already stored

@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::encoded::GrantRowKeys;
 use super::progress::Counts;
 use super::SyncError;
 use crate::c1z::{C1zWriter, Upsert, WriteSummary, WriterOptions};
@@ -64,6 +65,14 @@ pub(super) enum Write {
     },
     /// A grant (counted when its id is new).
     Grant(Grant),
+    /// A grant already encoded, without `GrantExpandable`, with its keys (counted when its id
+    /// is new).
+    EncodedGrant {
+        /// The encoded `Grant`.
+        data: Vec<u8>,
+        /// Its keys.
+        keys: GrantRowKeys,
+    },
     /// A grant's entitlement resource under `InsertResourceGrants`: stored unless present;
     /// the validation outcome counts only when it is new.
     GrantResource(Resource, Result<(), SyncError>),
@@ -134,6 +143,18 @@ impl Store {
                 Write::EncodedEntitlement { data, id, resource } => {
                     if w.put_entitlement_encoded(&data, &id, &resource)? == Upsert::Inserted {
                         SharedCounts::add(&counts.entitlements, 1);
+                    }
+                }
+                Write::EncodedGrant { data, keys } => {
+                    let stored = w.put_grant_encoded(
+                        &data,
+                        &keys.id,
+                        keys.entitlement.as_deref(),
+                        keys.entitlement_resource.as_ref(),
+                        keys.principal.as_ref(),
+                    )?;
+                    if stored == Upsert::Inserted {
+                        SharedCounts::add(&counts.grants, 1);
                     }
                 }
                 Write::Grant(g) => {

@@ -34,6 +34,8 @@ struct MemConnector {
     calls: Arc<Mutex<Vec<String>>>,
     /// Serve entitlements through `entitlements_encoded`, followed by these raw items.
     encoded_entitlements: Option<HashMap<String, Vec<Vec<u8>>>>,
+    /// Serve grants through `grants_encoded`, followed by these raw items.
+    encoded_grants: Option<HashMap<String, Vec<Vec<u8>>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +118,33 @@ impl Connector for MemConnector {
             .collect();
         items.extend(extra.get(&key).cloned().unwrap_or_default());
         Some(Ok(page(&items, token)))
+    }
+
+    async fn grants_encoded(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        use prost::Message;
+        let extra = self.encoded_grants.as_ref()?;
+        let key = resource_key(resource.id.as_ref().expect("id"));
+        let mut encoded: Vec<Vec<u8>> = self
+            .grants
+            .get(&key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(Message::encode_to_vec)
+            .collect();
+        encoded.extend(extra.get(&key).cloned().unwrap_or_default());
+        // The same page split and annotations as `grants`, over the encoded items.
+        let decoded = match self.grants(resource, token.clone()).await {
+            Ok(p) => p,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut p = page(&encoded, token);
+        p.annotations = decoded.annotations;
+        Some(Ok(p))
     }
 
     async fn grants(
@@ -682,6 +711,91 @@ fn encoded_entitlements_are_stored_like_decoded_ones() {
             matches!(&err, SyncError::Connector { what, .. } if what == "entitlements of group:eng"),
             "{err:?}"
         );
+    })
+}
+
+#[test]
+fn encoded_grants_are_stored_like_decoded_ones() {
+    block_on(async {
+        let dir = tempfile::tempdir().expect("tmp");
+        // The workspace has expandable grants (decoded by the engine); the second connector
+        // adds an InsertResourceGrants page (decoded too) to the workspace's plain grants.
+        let mut inserting = workspace();
+        let hidden = group("hidden");
+        let hidden_member = EntitlementBuilder::new(&hidden, "member")
+            .build()
+            .expect("e");
+        inserting.add_grant(
+            "group:eng",
+            GrantBuilder::new(&hidden_member, &resource_id("user", "alice"))
+                .full_entitlement()
+                .build()
+                .expect("g"),
+        );
+        inserting
+            .insert_resource_grants
+            .insert("group:eng".into(), true);
+        for (name, decoded) in [("workspace", workspace()), ("inserting", inserting)] {
+            let a = out_path(&dir, &format!("{name}-decoded.c1z"));
+            let b = out_path(&dir, &format!("{name}-encoded.c1z"));
+            let summary_a = Syncer::new(decoded.clone()).run(&a).await.expect("decoded");
+            let mut encoded = decoded;
+            encoded.encoded_grants = Some(HashMap::new());
+            let summary_b = Syncer::new(encoded).run(&b).await.expect("encoded");
+            assert!(summary_b.expanded_grants > 0, "{name}");
+            assert_eq!(
+                (
+                    summary_a.resources,
+                    summary_a.grants,
+                    summary_a.expanded_grants
+                ),
+                (
+                    summary_b.resources,
+                    summary_b.grants,
+                    summary_b.expanded_grants
+                ),
+                "{name}"
+            );
+            assert_eq!(blobs(&a), blobs(&b), "{name}");
+        }
+
+        // Bytes that do not decode are the connector's fault: the sync fails and names it.
+        let mut c = workspace();
+        c.encoded_grants = Some(HashMap::from([(
+            "role:admin".to_string(),
+            vec![vec![0x1a, 0xff]],
+        )]));
+        let err = Syncer::new(c.clone())
+            .run(out_path(&dir, "bad.c1z"))
+            .await
+            .expect_err("undecodable");
+        assert!(
+            matches!(&err, SyncError::Connector { what, .. } if what == "grants of role:admin"),
+            "{err:?}"
+        );
+        // A grant without a principal fails as a decoded one does.
+        let no_principal = Grant {
+            principal: None,
+            ..GrantBuilder::new(&member_of(&group("eng")), &resource_id("user", "zed"))
+                .build()
+                .expect("g")
+        };
+        c.encoded_grants = Some(HashMap::from([(
+            "group:eng".to_string(),
+            vec![prost::Message::encode_to_vec(&no_principal)],
+        )]));
+        let err = Syncer::new(c.clone())
+            .run(out_path(&dir, "no-principal.c1z"))
+            .await
+            .expect_err("no principal");
+        c.encoded_grants = None;
+        c.add_grant("group:eng", no_principal);
+        let decoded_err = Syncer::new(c)
+            .run(out_path(&dir, "no-principal-decoded.c1z"))
+            .await
+            .expect_err("no principal");
+        assert_eq!(err.to_string(), decoded_err.to_string());
+        assert!(format!("{err:?}").contains("principal.id"), "{err:?}");
     })
 }
 

@@ -100,6 +100,26 @@ impl Connector for Skipping {
         }
         self.inner.grants(resource, page).await
     }
+    async fn entitlements_encoded(
+        &self,
+        resource: &Resource,
+        page: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        if self.skip_entitlements {
+            return Some(Ok(Page::empty()));
+        }
+        self.inner.entitlements_encoded(resource, page).await
+    }
+    async fn grants_encoded(
+        &self,
+        resource: &Resource,
+        page: Option<PageToken>,
+    ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        if self.skip_grants {
+            return Some(Ok(Page::empty()));
+        }
+        self.inner.grants_encoded(resource, page).await
+    }
 }
 
 /// Why the heartbeat loop stopped the task.

@@ -1,9 +1,9 @@
-//! The connector hands its entitlements to the sync engine encoded
-//! (`Connector::entitlements_encoded`); the engine must store exactly what it stores when it
-//! gets them decoded.
+//! The connector hands its entitlements and grants to the sync engine encoded
+//! (`Connector::entitlements_encoded`, `Connector::grants_encoded`); the engine must store
+//! exactly what it stores when it gets them decoded.
 
 use async_trait::async_trait;
-use baton_model::c1z::C1zReader;
+use baton_model::c1z::{C1zReader, GrantFilter};
 use baton_model::proto::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 use baton_model::sync::{Connector, ConnectorError, Page, PageToken, SyncSummary, Syncer};
 use workato_api::fake::{GenParams, Seed};
@@ -49,15 +49,14 @@ impl Connector for DecodedOnly<'_> {
     }
 }
 
-async fn entitlements_of(c: impl Connector) -> (SyncSummary, Vec<Entitlement>) {
+async fn rows_of(c: impl Connector) -> (SyncSummary, Vec<Entitlement>, Vec<Grant>) {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("sync.c1z");
     let summary = Syncer::new(c).run(&path).await.expect("sync succeeds");
-    let entitlements = C1zReader::open(&path)
-        .expect("c1z opens")
-        .entitlements(None)
-        .expect("entitlements");
-    (summary, entitlements)
+    let reader = C1zReader::open(&path).expect("c1z opens");
+    let entitlements = reader.entitlements(None).expect("entitlements");
+    let grants = reader.grants(&GrantFilter::default()).expect("grants");
+    (summary, entitlements, grants)
 }
 
 async fn both_paths_agree(seed: Seed) {
@@ -68,8 +67,9 @@ async fn both_paths_agree(seed: Seed) {
             .is_some(),
         "the Workato connector offers the encoded path"
     );
-    let (encoded, encoded_rows) = entitlements_of(&c).await;
-    let (decoded, decoded_rows) = entitlements_of(DecodedOnly(&c)).await;
+    assert!(c.grants_encoded(&Resource::default(), None).await.is_some());
+    let (encoded, encoded_rows, encoded_grants) = rows_of(&c).await;
+    let (decoded, decoded_rows, decoded_grants) = rows_of(DecodedOnly(&c)).await;
     assert!(encoded.entitlements > 0);
     assert_eq!(encoded.entitlements, decoded.entitlements);
     assert_eq!(encoded.grants, decoded.grants);
@@ -78,10 +78,15 @@ async fn both_paths_agree(seed: Seed) {
         encoded_rows, decoded_rows,
         "same entitlements in the same rows"
     );
+    assert!(encoded.grants > 0 && encoded.expanded_grants > 0);
+    assert_eq!(
+        encoded_grants, decoded_grants,
+        "same grants, expanded ones included, in the same rows"
+    );
 }
 
 #[tokio::test]
-async fn encoded_entitlements_are_stored_as_decoded_ones() {
+async fn encoded_entitlements_and_grants_are_stored_as_decoded_ones() {
     both_paths_agree(Seed::default_workspace()).await;
     both_paths_agree(Seed::generate(&GenParams {
         members: 200,
