@@ -128,7 +128,7 @@ impl Objects {
             grants.retain(|encoded| {
                 // Undecodable bytes cannot happen (we encoded them); such a grant is dropped
                 // like any other that cannot be checked.
-                let Ok(g) = encoded.decode::<Grant>() else {
+                let Ok(g) = encoded.decode::<GrantRefs>() else {
                     return false;
                 };
                 let ent_ok = g
@@ -236,6 +236,32 @@ impl Objects {
     pub fn dropped_grants(&self) -> &[String] {
         &self.dropped
     }
+}
+
+/// `c1.connector.v2.Grant` with only what the closure check reads: `entitlement.id`,
+/// `principal.id` and `id` (prost skips the rest; decoding whole grants was most of the check).
+#[derive(Clone, PartialEq, prost::Message)]
+struct GrantRefs {
+    #[prost(message, optional, tag = "1")]
+    entitlement: Option<EntitlementRef>,
+    #[prost(message, optional, tag = "2")]
+    principal: Option<ResourceRef>,
+    #[prost(string, tag = "3")]
+    id: String,
+}
+
+/// `c1.connector.v2.Entitlement` with only `id` (field 2).
+#[derive(Clone, PartialEq, prost::Message)]
+struct EntitlementRef {
+    #[prost(string, tag = "2")]
+    id: String,
+}
+
+/// `c1.connector.v2.Resource` with only `id` (field 1).
+#[derive(Clone, PartialEq, prost::Message)]
+struct ResourceRef {
+    #[prost(message, optional, tag = "1")]
+    id: Option<ResourceId>,
 }
 
 /// One protobuf-encoded message (exact-size allocation).
