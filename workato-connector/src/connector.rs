@@ -366,16 +366,10 @@ impl Connector for WorkatoConnector {
         resource: &Resource,
         token: Option<PageToken>,
     ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
-        let Some(id) = resource.id.as_ref() else {
-            return Some(Ok(Page::empty()));
-        };
-        let listed = match self.objects().await {
-            Ok(objects) => page_with(objects.entitlements_encoded(id), token.as_ref(), |chunk| {
-                Ok(chunk.iter().map(|e| e.bytes().to_vec()).collect())
-            }),
-            Err(e) => Err(e),
-        };
-        Some(listed.map_err(ConnectorError::new))
+        Some(
+            self.encoded_page(resource, token, Objects::entitlements_encoded)
+                .await,
+        )
     }
 
     /// The grants are kept encoded too, and handed over the same way.
@@ -384,16 +378,29 @@ impl Connector for WorkatoConnector {
         resource: &Resource,
         token: Option<PageToken>,
     ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
+        Some(
+            self.encoded_page(resource, token, Objects::grants_encoded)
+                .await,
+        )
+    }
+}
+
+impl WorkatoConnector {
+    /// One page of the encoded objects `of` lists for `resource`, copied out as they are.
+    async fn encoded_page(
+        &self,
+        resource: &Resource,
+        token: Option<PageToken>,
+        of: for<'a> fn(&'a Objects, &ResourceId) -> &'a [Encoded],
+    ) -> Result<Page<Vec<u8>>, ConnectorError> {
         let Some(id) = resource.id.as_ref() else {
-            return Some(Ok(Page::empty()));
+            return Ok(Page::empty());
         };
-        let listed = match self.objects().await {
-            Ok(objects) => page_with(objects.grants_encoded(id), token.as_ref(), |chunk| {
-                Ok(chunk.iter().map(|g| g.bytes().to_vec()).collect())
-            }),
-            Err(e) => Err(e),
-        };
-        Some(listed.map_err(ConnectorError::new))
+        let objects = self.objects().await.map_err(ConnectorError::new)?;
+        page_with(of(&objects, id), token.as_ref(), |chunk| {
+            Ok(chunk.iter().map(|o| o.bytes().to_vec()).collect())
+        })
+        .map_err(ConnectorError::new)
     }
 }
 

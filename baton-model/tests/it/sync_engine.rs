@@ -42,6 +42,21 @@ struct MemConnector {
 #[error("backend exploded")]
 struct Boom;
 
+/// `items` encoded, followed by the raw `extra` ones.
+fn encoded_with<M: prost::Message>(
+    items: Option<&Vec<M>>,
+    extra: Option<&Vec<Vec<u8>>>,
+) -> Vec<Vec<u8>> {
+    let mut encoded: Vec<Vec<u8>> = items
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(prost::Message::encode_to_vec)
+        .collect();
+    encoded.extend(extra.cloned().unwrap_or_default());
+    encoded
+}
+
 fn page<T: Clone>(items: &[T], token: Option<PageToken>) -> Page<T> {
     let start: usize = token.map_or(0, |t| t.as_str().parse().expect("token"));
     let end = (start + 2).min(items.len());
@@ -105,18 +120,9 @@ impl Connector for MemConnector {
         resource: &Resource,
         token: Option<PageToken>,
     ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
-        use prost::Message;
         let extra = self.encoded_entitlements.as_ref()?;
         let key = resource_key(resource.id.as_ref().expect("id"));
-        let mut items: Vec<Vec<u8>> = self
-            .entitlements
-            .get(&key)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(Message::encode_to_vec)
-            .collect();
-        items.extend(extra.get(&key).cloned().unwrap_or_default());
+        let items = encoded_with(self.entitlements.get(&key), extra.get(&key));
         Some(Ok(page(&items, token)))
     }
 
@@ -125,18 +131,9 @@ impl Connector for MemConnector {
         resource: &Resource,
         token: Option<PageToken>,
     ) -> Option<Result<Page<Vec<u8>>, ConnectorError>> {
-        use prost::Message;
         let extra = self.encoded_grants.as_ref()?;
         let key = resource_key(resource.id.as_ref().expect("id"));
-        let mut encoded: Vec<Vec<u8>> = self
-            .grants
-            .get(&key)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(Message::encode_to_vec)
-            .collect();
-        encoded.extend(extra.get(&key).cloned().unwrap_or_default());
+        let encoded = encoded_with(self.grants.get(&key), extra.get(&key));
         // The same page split and annotations as `grants`, over the encoded items.
         let decoded = match self.grants(resource, token.clone()).await {
             Ok(p) => p,
