@@ -64,6 +64,10 @@ pub struct Syncer<C> {
     writer_options: WriterOptions,
     #[cfg(feature = "reference-expansion")]
     reference_expansion: bool,
+    /// Tests: every listed key gets the same hash, so every resource after the first is a
+    /// candidate duplicate the writer must rule out.
+    #[cfg(test)]
+    colliding_hashes: bool,
 }
 
 impl<C> fmt::Debug for Syncer<C> {
@@ -85,6 +89,8 @@ impl<C: Connector> Syncer<C> {
             writer_options: WriterOptions::default(),
             #[cfg(feature = "reference-expansion")]
             reference_expansion: false,
+            #[cfg(test)]
+            colliding_hashes: false,
         }
     }
 
@@ -131,9 +137,13 @@ impl<C: Connector> Syncer<C> {
             writer,
             types: HashMap::new(),
             type_order: Vec::new(),
-            listed: foldhash::HashSet::default(),
+            listed: Listed::default(),
             needs_expansion: false,
         };
+        #[cfg(test)]
+        {
+            run.listed.colliding = self.colliding_hashes;
+        }
         run.resource_types().await?;
         run.resources().await?;
         run.entitlements().await?;
@@ -193,12 +203,36 @@ struct Run<'a, C> {
     writer: WriterThread,
     types: HashMap<String, ResourceType>,
     type_order: Vec<String>,
-    /// Keys of the resources listed so far. Deciding here which listed resource is new lets
+    /// The resources listed so far. Deciding here which listed resource is new lets
     /// resources go to the writer in queued batches, like the other objects: asking the writer
     /// cost a round trip between the threads per listing, and a workspace with thousands of
     /// folders has thousands of (mostly small) child listings. Freed after the resources phase.
-    listed: foldhash::HashSet<String>,
+    listed: Listed,
     needs_expansion: bool,
+}
+
+/// 64-bit hashes of the keys of the resources listed so far (16 bytes or so per resource,
+/// whatever the key's length, so a connector with millions of resources does not pay for a
+/// set of their keys). A hash seen before is only a candidate duplicate: the writer, whose
+/// unique index holds the keys, decides.
+#[derive(Default)]
+struct Listed {
+    hashes: foldhash::HashSet<u64>,
+    hasher: foldhash::quality::FixedState,
+    #[cfg(test)]
+    colliding: bool,
+}
+
+impl Listed {
+    /// Notes `key`; `false` when its hash was noted before (a duplicate or a collision).
+    fn note(&mut self, key: &str) -> bool {
+        #[cfg(test)]
+        if self.colliding {
+            return self.hashes.insert(0);
+        }
+        self.hashes
+            .insert(std::hash::BuildHasher::hash_one(&self.hasher, key))
+    }
 }
 
 /// The resource id an entitlement of the resource `rkey` is stored under, or `None`, with a
@@ -323,7 +357,7 @@ impl<C: Connector> Run<'_, C> {
                 }
             }
         }
-        self.listed = foldhash::HashSet::default();
+        self.listed = Listed::default();
         Ok(())
     }
 
@@ -353,7 +387,7 @@ impl<C: Connector> Run<'_, C> {
                 };
                 self.validate_resource(&r, id)?;
                 let rkey = key(id);
-                if self.listed.contains(&rkey) {
+                if !self.listed.note(&rkey) && self.is_stored(id).await? {
                     tracing::warn!(resource = %rkey, "duplicate resource in sync; keeping the first");
                     continue;
                 }
@@ -371,7 +405,6 @@ impl<C: Connector> Run<'_, C> {
                         }
                     }
                 }
-                self.listed.insert(rkey);
                 if r.parent_resource_id.is_none() {
                     r.parent_resource_id = parent.cloned();
                 }
@@ -390,6 +423,12 @@ impl<C: Connector> Run<'_, C> {
             }
         }
         Ok(children)
+    }
+
+    /// Whether a resource with this id is stored (after every queued write).
+    async fn is_stored(&mut self, id: &ResourceId) -> Result<bool, SyncError> {
+        let id = id.clone();
+        self.writer.call(move |w| Ok(w.has_resource(&id)?)).await
     }
 
     fn validate_resource(&self, r: &Resource, id: &ResourceId) -> Result<(), SyncError> {
@@ -608,5 +647,117 @@ impl<C: Connector> Run<'_, C> {
         self.writer
             .write(Write::GrantResource(res.clone(), valid))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::c1z::{C1zReader, ResourceFilter};
+    use crate::model::ids::resource_id;
+
+    /// One resource type whose top-level listing is `0` (two items per page).
+    struct Listing(Vec<Resource>);
+
+    #[async_trait]
+    impl Connector for Listing {
+        async fn resource_types(
+            &self,
+            _page: Option<PageToken>,
+        ) -> Result<Page<ResourceType>, ConnectorError> {
+            Ok(Page::last(vec![ResourceType {
+                id: "thing".into(),
+                display_name: "Thing".into(),
+                ..Default::default()
+            }]))
+        }
+
+        async fn resources(
+            &self,
+            _resource_type_id: &str,
+            _parent: Option<&ResourceId>,
+            page: Option<PageToken>,
+        ) -> Result<Page<Resource>, ConnectorError> {
+            let start: usize = page.map_or(0, |p| p.as_str().parse().unwrap_or(0));
+            let end = (start + 2).min(self.0.len());
+            let items = self.0.get(start..end).unwrap_or_default().to_vec();
+            Ok(if end < self.0.len() {
+                Page::with_next(items, end.to_string())
+            } else {
+                Page::last(items)
+            })
+        }
+
+        async fn entitlements(
+            &self,
+            _resource: &Resource,
+            _page: Option<PageToken>,
+        ) -> Result<Page<crate::proto::Entitlement>, ConnectorError> {
+            Ok(Page::empty())
+        }
+
+        async fn grants(
+            &self,
+            _resource: &Resource,
+            _page: Option<PageToken>,
+        ) -> Result<Page<Grant>, ConnectorError> {
+            Ok(Page::empty())
+        }
+    }
+
+    fn thing(id: &str, name: &str) -> Resource {
+        Resource {
+            id: Some(resource_id("thing", id)),
+            display_name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// (key, display name) of every stored resource, in row order.
+    fn sync(colliding_hashes: bool) -> (SyncSummary, Vec<(String, String)>) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("t.c1z");
+        // Duplicates within a page, across pages, and right after their first copy.
+        let listing = Listing(vec![
+            thing("a", "A"),
+            thing("b", "B"),
+            thing("a", "A again"),
+            thing("c", "C"),
+            thing("b", "B again"),
+            thing("b", "B once more"),
+            thing("d", "D"),
+        ]);
+        let mut syncer = Syncer::new(listing);
+        syncer.colliding_hashes = colliding_hashes;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let summary = runtime.block_on(syncer.run(&out)).expect("sync");
+        let rows = C1zReader::open(&out)
+            .expect("open")
+            .resources(&ResourceFilter::default())
+            .expect("resources")
+            .into_iter()
+            .map(|r| {
+                let id = r.id.as_ref().map(key).unwrap_or_default();
+                (id, r.display_name)
+            })
+            .collect();
+        (summary, rows)
+    }
+
+    #[test]
+    fn a_hash_seen_before_is_a_duplicate_only_if_the_writer_has_the_resource() {
+        let expected: Vec<(String, String)> = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+            .iter()
+            .map(|(id, name)| (format!("thing:{id}"), (*name).to_string()))
+            .collect();
+        for colliding in [false, true] {
+            let (summary, rows) = sync(colliding);
+            assert_eq!(rows, expected, "colliding hashes: {colliding}");
+            assert_eq!(summary.resources, 4);
+        }
     }
 }
