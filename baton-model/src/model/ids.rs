@@ -20,10 +20,15 @@ pub fn resource_id(resource_type: impl Into<String>, resource: impl Into<String>
 pub fn resource_key(id: &ResourceId) -> String {
     // Once per stored resource: one exact allocation, no formatting machinery.
     let mut key = String::with_capacity(id.resource_type.len() + 1 + id.resource.len());
-    key.push_str(&id.resource_type);
-    key.push(':');
-    key.push_str(&id.resource);
+    push_resource_key(&mut key, id);
     key
+}
+
+/// Appends [`resource_key`]`(id)` to `buf` (for callers that reuse one buffer).
+pub fn push_resource_key(buf: &mut String, id: &ResourceId) {
+    buf.push_str(&id.resource_type);
+    buf.push(':');
+    buf.push_str(&id.resource);
 }
 
 /// An entitlement id: `"<rt>:<rid>:<slug>"`.

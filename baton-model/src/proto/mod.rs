@@ -128,7 +128,12 @@ pub fn pack<M: Name>(message: &M) -> Any {
 
 /// The full message name of an `Any`: the text after the last `/` of its type URL (Go's rule).
 pub fn type_name(any: &Any) -> &str {
-    any.type_url.rsplit('/').next().unwrap_or(&any.type_url)
+    name_in(&any.type_url)
+}
+
+/// The text after the last `/` of a type URL.
+fn name_in(type_url: &str) -> &str {
+    type_url.rsplit('/').next().unwrap_or(type_url)
 }
 
 /// `true` when `any` holds an `M` (by full name, ignoring the URL prefix). The full name is
@@ -141,7 +146,7 @@ pub fn is<M: Name>(any: &Any) -> bool {
 
 /// `true` when `type_url` names an `M`, as [`is`] matches an `Any`'s.
 pub(crate) fn names<M: Name>(type_url: &str) -> bool {
-    let name = type_url.rsplit('/').next().unwrap_or(type_url);
+    let name = name_in(type_url);
     if M::PACKAGE.is_empty() {
         return name == M::NAME;
     }

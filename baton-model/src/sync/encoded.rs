@@ -1,5 +1,6 @@
-//! The fields the engine needs from an encoded entitlement, read without decoding the rest
-//! (its resource, grantable-to types and annotations are skipped by length).
+//! The fields the engine needs from an encoded entitlement or grant, read without decoding the
+//! rest (resources' other fields, grantable-to types, annotation payloads are skipped by
+//! length).
 
 use crate::proto::{GrantExpandable, ResourceId};
 
@@ -34,9 +35,10 @@ impl EntitlementKeys {
 
 /// `c1.connector.v2.Grant` with only the keys the c1z row needs: `entitlement.id`,
 /// `entitlement.resource.id`, `principal.id`, `id` and the annotations' type URLs (their
-/// payloads are skipped).
+/// payloads are skipped). Read with [`GrantKeys::read`], used with
+/// [`GrantKeys::into_row_keys`].
 #[derive(Clone, PartialEq, prost::Message)]
-pub(super) struct GrantKeys {
+pub struct GrantKeys {
     #[prost(message, optional, tag = "1")]
     entitlement: Option<EntitlementKeys>,
     #[prost(message, optional, tag = "2")]
@@ -56,20 +58,24 @@ struct AnyTypeUrl {
 
 /// The keys of an encoded grant that its c1z row needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct GrantRowKeys {
+#[non_exhaustive]
+pub struct GrantRowKeys {
     /// `id`.
-    pub(crate) id: String,
+    pub id: String,
     /// `entitlement.id`, or `None` without an entitlement.
-    pub(crate) entitlement: Option<String>,
+    pub entitlement: Option<String>,
     /// `entitlement.resource.id`.
-    pub(crate) entitlement_resource: Option<ResourceId>,
+    pub entitlement_resource: Option<ResourceId>,
     /// `principal.id`.
-    pub(crate) principal: Option<ResourceId>,
+    pub principal: Option<ResourceId>,
 }
 
 impl GrantKeys {
     /// Reads the keys of an encoded `Grant`.
-    pub(super) fn read(data: &[u8]) -> Result<Self, prost::DecodeError> {
+    ///
+    /// # Errors
+    /// [`prost::DecodeError`] when `data` is not an encoded `Grant`.
+    pub fn read(data: &[u8]) -> Result<Self, prost::DecodeError> {
         <Self as prost::Message>::decode(data)
     }
 
@@ -81,7 +87,7 @@ impl GrantKeys {
     }
 
     /// The row keys.
-    pub(super) fn into_row_keys(self) -> GrantRowKeys {
+    pub fn into_row_keys(self) -> GrantRowKeys {
         let (entitlement, entitlement_resource) = match self.entitlement {
             Some(e) => {
                 let (id, resource) = e.into_parts();

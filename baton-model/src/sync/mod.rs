@@ -13,6 +13,7 @@ mod syncer;
 mod writer_thread;
 
 pub use connector::{Connector, ConnectorError, Page, PageToken};
+pub use encoded::{GrantKeys, GrantRowKeys};
 pub use progress::{Counts, Phase, Progress};
 pub use syncer::{SyncSummary, Syncer};
 

@@ -219,19 +219,24 @@ struct Run<'a, C> {
 struct Listed {
     hashes: foldhash::HashSet<u64>,
     hasher: foldhash::quality::FixedState,
+    /// The key being hashed, in a buffer reused for every resource.
+    key: String,
     #[cfg(test)]
     colliding: bool,
 }
 
 impl Listed {
-    /// Notes `key`; `false` when its hash was noted before (a duplicate or a collision).
-    fn note(&mut self, key: &str) -> bool {
+    /// Notes the key of `id`; `false` when its hash was noted before (a duplicate or a
+    /// collision).
+    fn note(&mut self, id: &ResourceId) -> bool {
         #[cfg(test)]
         if self.colliding {
             return self.hashes.insert(0);
         }
-        self.hashes
-            .insert(std::hash::BuildHasher::hash_one(&self.hasher, key))
+        self.key.clear();
+        crate::model::ids::push_resource_key(&mut self.key, id);
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, self.key.as_str());
+        self.hashes.insert(hash)
     }
 }
 
@@ -386,9 +391,8 @@ impl<C: Connector> Run<'_, C> {
                     continue;
                 };
                 self.validate_resource(&r, id)?;
-                let rkey = key(id);
-                if !self.listed.note(&rkey) && self.is_stored(id).await? {
-                    tracing::warn!(resource = %rkey, "duplicate resource in sync; keeping the first");
+                if !self.listed.note(id) && self.is_stored(id).await? {
+                    tracing::warn!(resource = %key(id), "duplicate resource in sync; keeping the first");
                     continue;
                 }
                 for child in r
@@ -401,7 +405,7 @@ impl<C: Connector> Run<'_, C> {
                             children.push((c.resource_type_id, id.clone()));
                         }
                         _ => {
-                            tracing::warn!(resource = %rkey, "ignoring malformed ChildResourceType")
+                            tracing::warn!(resource = %key(id), "ignoring malformed ChildResourceType")
                         }
                     }
                 }

@@ -13,6 +13,7 @@ use baton_model::model::ModelError;
 use baton_model::proto::{
     CreationSource, Entitlement, Grant, Message, Resource, ResourceId, ResourceType,
 };
+use baton_model::sync::GrantKeys;
 pub use prost::DecodeError;
 
 use super::{
@@ -128,17 +129,18 @@ impl Objects {
             grants.retain(|encoded| {
                 // Undecodable bytes cannot happen (we encoded them); such a grant is dropped
                 // like any other that cannot be checked.
-                let Ok(g) = encoded.decode::<GrantRefs>() else {
+                // Only the keys are decoded: decoding whole grants was most of the check.
+                let Ok(keys) = GrantKeys::read(encoded.bytes()) else {
                     return false;
                 };
+                let g = keys.into_row_keys();
                 let ent_ok = g
                     .entitlement
-                    .as_ref()
-                    .is_some_and(|e| entitlements.contains(e.id.as_str()));
+                    .as_deref()
+                    .is_some_and(|e| entitlements.contains(e));
                 let principal_ok = g
                     .principal
                     .as_ref()
-                    .and_then(|p| p.id.as_ref())
                     .is_some_and(|id| resources.contains(&resource_key(id)));
                 if !(ent_ok && principal_ok) {
                     dropped.push(g.id);
@@ -236,32 +238,6 @@ impl Objects {
     pub fn dropped_grants(&self) -> &[String] {
         &self.dropped
     }
-}
-
-/// `c1.connector.v2.Grant` with only what the closure check reads: `entitlement.id`,
-/// `principal.id` and `id` (prost skips the rest; decoding whole grants was most of the check).
-#[derive(Clone, PartialEq, prost::Message)]
-struct GrantRefs {
-    #[prost(message, optional, tag = "1")]
-    entitlement: Option<EntitlementRef>,
-    #[prost(message, optional, tag = "2")]
-    principal: Option<ResourceRef>,
-    #[prost(string, tag = "3")]
-    id: String,
-}
-
-/// `c1.connector.v2.Entitlement` with only `id` (field 2).
-#[derive(Clone, PartialEq, prost::Message)]
-struct EntitlementRef {
-    #[prost(string, tag = "2")]
-    id: String,
-}
-
-/// `c1.connector.v2.Resource` with only `id` (field 1).
-#[derive(Clone, PartialEq, prost::Message)]
-struct ResourceRef {
-    #[prost(message, optional, tag = "1")]
-    id: Option<ResourceId>,
 }
 
 /// One protobuf-encoded message (exact-size allocation).
