@@ -28,6 +28,12 @@
 //!
 //! A second sync into the file of the first (the c1z keeps both, as with `baton-workato -f`):
 //! run once with `--out FILE`, then again with `--out FILE --into-existing`.
+//!
+//! The process runs with mimalloc, the global allocator of `baton-workato` (D58), so the
+//! figures are those of the binary users run.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
