@@ -6,6 +6,9 @@
 //! `peak_rss_before_finish_mib` (through the last `put_grant`) and `c1z_bytes`.
 //!
 //! `cargo run --release -p examples --bin bench_c1z [-- N | -- --grants N]`
+//!
+//! Unlike `bench`, this runs with the system allocator, as a program that embeds `baton-model`
+//! does unless it chooses another (`baton-workato` uses mimalloc: D58).
 
 // A benchmark binary reports on stdout.
 #![allow(clippy::print_stdout)]
