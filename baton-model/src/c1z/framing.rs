@@ -1,8 +1,8 @@
 //! The 5-byte magic and the zstd payload around the SQLite file, plus the atomic file swap.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use super::C1zError;
 
@@ -80,6 +80,29 @@ pub(crate) fn remove_stale_temps(out: &Path) {
 /// then renamed over `out`. On any failure the temp file is removed and `out` is left as it was;
 /// a reader that opened `out` before the rename keeps reading the complete previous file.
 pub fn write_c1z(db: &Path, out: &Path, level: i32) -> Result<u64, C1zError> {
+    write_c1z_spliced(db, out, level, None)
+}
+
+/// Bytes of a database file kept in another file: the database's `len` bytes from offset
+/// `at` are a hole, and are the first `len` bytes of `from` (the grant pages the writer
+/// spooled, docs/decisions.md#d60-expanded-grants-written-as-pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Splice {
+    /// Offset of the hole in the database file.
+    pub(crate) at: u64,
+    /// Its length.
+    pub(crate) len: u64,
+    /// The file holding its bytes.
+    pub(crate) from: PathBuf,
+}
+
+/// [`write_c1z`] of the database `db` with `splice`'s bytes in its hole.
+pub(crate) fn write_c1z_spliced(
+    db: &Path,
+    out: &Path,
+    level: i32,
+    splice: Option<&Splice>,
+) -> Result<u64, C1zError> {
     let dir = parent_dir(out);
     let (prefix, suffix) = temp_affixes(out);
     // Created with mode 0600 and O_EXCL; deleted on drop unless persisted.
@@ -92,7 +115,7 @@ pub fn write_c1z(db: &Path, out: &Path, level: i32) -> Result<u64, C1zError> {
             path: out.to_path_buf(),
             source,
         })?;
-    let written = write_tmp(db, tmp.as_file(), tmp.path(), level)?;
+    let written = write_tmp(db, splice, tmp.as_file(), tmp.path(), level)?;
     tmp.persist(out).map_err(|e| C1zError::Io {
         op: "rename temp c1z over output",
         path: out.to_path_buf(),
@@ -105,7 +128,13 @@ pub fn write_c1z(db: &Path, out: &Path, level: i32) -> Result<u64, C1zError> {
     Ok(written)
 }
 
-fn write_tmp(db: &Path, file: &File, tmp: &Path, level: i32) -> Result<u64, C1zError> {
+fn write_tmp(
+    db: &Path,
+    splice: Option<&Splice>,
+    file: &File,
+    tmp: &Path,
+    level: i32,
+) -> Result<u64, C1zError> {
     let io_err = |op: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |source| C1zError::Io { op, path, source }
@@ -127,11 +156,38 @@ fn write_tmp(db: &Path, file: &File, tmp: &Path, level: i32) -> Result<u64, C1zE
     // its window are those of the single-threaded encoder (baton-sdk accepts either).
     enc.multithread(COMPRESSION_WORKERS)
         .map_err(io_err("configure zstd workers", tmp))?;
-    if let Ok(meta) = input.metadata() {
-        // Pledging the size is allowed and lets the frame header carry it.
-        let _ = enc.set_pledged_src_size(Some(meta.len()));
+    let db_len = input
+        .metadata()
+        .map_err(io_err("stat temp database", db))?
+        .len();
+    // Pledging the size is allowed and lets the frame header carry it.
+    let _ = enc.set_pledged_src_size(Some(db_len));
+    let copied = match splice {
+        None => copy_in_large_chunks(&mut input, &mut enc),
+        Some(splice) => {
+            let spliced =
+                File::open(&splice.from).map_err(io_err("open spliced pages", &splice.from))?;
+            let mut rest = File::open(db).map_err(io_err("open temp database", db))?;
+            rest.seek(SeekFrom::Start(splice.at + splice.len))
+                .map_err(io_err("seek temp database", db))?;
+            let mut reader = (&mut input)
+                .take(splice.at)
+                .chain(spliced.take(splice.len))
+                .chain(rest);
+            copy_in_large_chunks(&mut reader, &mut enc)
+        }
     }
-    copy_in_large_chunks(&mut input, &mut enc).map_err(io_err("compress database", tmp))?;
+    .map_err(io_err("compress database", tmp))?;
+    if copied != db_len {
+        return Err(C1zError::Io {
+            op: "compress database",
+            path: db.to_path_buf(),
+            source: io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "database shorter than its length",
+            ),
+        });
+    }
     enc.finish().map_err(io_err("finish zstd stream", tmp))?;
     let file = out.into_inner().map_err(|e| C1zError::Io {
         op: "flush temp c1z",

@@ -23,13 +23,29 @@ const INDEX_LEAF: u8 = 0x0A;
 /// Page type byte of an index B-tree interior page.
 const INDEX_INTERIOR: u8 = 0x02;
 
-/// One column value of an index record.
+/// One column value of a record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Value<'a> {
+    /// NULL.
+    Null,
     /// A TEXT value (UTF-8 bytes).
     Text(&'a [u8]),
     /// An INTEGER value.
     Int(i64),
+    /// A BLOB value.
+    Blob(&'a [u8]),
+}
+
+impl Value<'_> {
+    /// The serial type SQLite (schema format 4) stores this value with.
+    fn serial(&self) -> u64 {
+        match self {
+            Value::Null => 0,
+            Value::Text(t) => 2 * t.len() as u64 + 13,
+            Value::Int(i) => int_serial(*i).0,
+            Value::Blob(b) => 2 * b.len() as u64 + 12,
+        }
+    }
 }
 
 /// Writes `v` as a SQLite varint (big-endian groups of 7 bits; a 9th byte holds 8) into the
@@ -56,14 +72,14 @@ fn varint_into(out: &mut [u8; 9], v: u64) -> usize {
 }
 
 /// Appends `v` as a SQLite varint.
-fn put_varint(out: &mut Vec<u8>, v: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
     let mut buf = [0u8; 9];
     let n = varint_into(&mut buf, v);
     out.extend_from_slice(&buf[..n]);
 }
 
 /// The length of `v` as a varint.
-fn varint_len(v: u64) -> usize {
+pub(crate) fn varint_len(v: u64) -> usize {
     match v {
         0..=0x7f => 1,
         0x80..=0x3fff => 2,
@@ -99,28 +115,20 @@ fn int_serial(v: i64) -> (u64, usize) {
 /// Encodes `values` as a SQLite record into `out` (cleared first).
 pub(crate) fn encode_record(values: &[Value<'_>], out: &mut Vec<u8>) {
     out.clear();
-    let types: usize = values
-        .iter()
-        .map(|v| match v {
-            Value::Text(t) => varint_len(2 * t.len() as u64 + 13),
-            Value::Int(i) => varint_len(int_serial(*i).0),
-        })
-        .sum();
+    let types: usize = values.iter().map(|v| varint_len(v.serial())).sum();
     // The header length counts its own varint.
     let mut header = types + 1;
-    if varint_len(header as u64) > 1 {
-        header = types + varint_len((types + 2) as u64);
+    while types + varint_len(header as u64) != header {
+        header = types + varint_len(header as u64);
     }
     put_varint(out, header as u64);
     for v in values {
-        match v {
-            Value::Text(t) => put_varint(out, 2 * t.len() as u64 + 13),
-            Value::Int(i) => put_varint(out, int_serial(*i).0),
-        }
+        put_varint(out, v.serial());
     }
     for v in values {
         match v {
-            Value::Text(t) => out.extend_from_slice(t),
+            Value::Null => {}
+            Value::Text(t) | Value::Blob(t) => out.extend_from_slice(t),
             Value::Int(i) => {
                 let len = int_serial(*i).1;
                 out.extend_from_slice(&i.to_be_bytes()[8 - len..]);
@@ -315,7 +323,10 @@ pub(crate) struct IndexPages {
     out: BufWriter<File>,
     geo: Geometry,
     next_page: u32,
+    // Pages written in place at `finish`: index roots, and pages of a table rewritten in
+    // place (`table_append`).
     roots: Vec<(u32, Vec<u8>)>,
+    freed: Vec<u32>,
 }
 
 impl std::fmt::Debug for IndexPages {
@@ -424,6 +435,7 @@ impl IndexPages {
             geo,
             next_page: pages + 1,
             roots: Vec::new(),
+            freed: Vec::new(),
         })
     }
 
@@ -442,20 +454,76 @@ impl IndexPages {
     }
 
     fn append(&mut self, page: Page) -> Result<u32, C1zError> {
+        self.append_bytes(&page.finish())
+    }
+
+    /// The usable bytes of a page (the page size: reserved bytes are refused at `open`).
+    pub(crate) fn usable(&self) -> usize {
+        self.geo.usable
+    }
+
+    /// Reserves the next `count` page numbers at the end of the file; returns the first.
+    fn reserve(&mut self, count: u32) -> Result<u32, C1zError> {
         let no = self.next_page;
-        self.next_page = no.checked_add(1).ok_or_else(|| C1zError::Io {
-            op: "append index page",
+        self.next_page = no.checked_add(count).ok_or_else(|| C1zError::Io {
+            op: "append database page",
             path: self.path.clone(),
             source: std::io::Error::other("database page count overflow"),
         })?;
-        self.out
-            .write_all(&page.finish())
-            .map_err(io_err("write index page", &self.path))?;
         Ok(no)
     }
 
-    /// Writes the root pages and the header's new page count.
-    pub(crate) fn finish(self) -> Result<(), C1zError> {
+    /// Appends a finished page (`bytes` is one page long) and returns its number.
+    pub(crate) fn append_bytes(&mut self, bytes: &[u8]) -> Result<u32, C1zError> {
+        let no = self.reserve(1)?;
+        self.out
+            .write_all(bytes)
+            .map_err(io_err("write database page", &self.path))?;
+        Ok(no)
+    }
+
+    /// Reserves the next `count` pages without writing them (a hole in the file, whose
+    /// bytes the caller keeps elsewhere: `framing::Splice`); returns the number of the first.
+    pub(crate) fn skip(&mut self, count: u32) -> Result<u32, C1zError> {
+        let first = self.reserve(count)?;
+        let bytes = i64::from(count) * self.geo.page_size as i64;
+        self.out
+            .flush()
+            .map_err(io_err("write database page", &self.path))?;
+        self.out
+            .get_mut()
+            .seek(SeekFrom::Current(bytes))
+            .map_err(io_err("seek database end", &self.path))?;
+        Ok(first)
+    }
+
+    /// Has page `no` (inside the file) overwritten with `bytes` at [`IndexPages::finish`].
+    pub(crate) fn place(&mut self, no: u32, bytes: Vec<u8>) {
+        self.roots.push((no, bytes));
+    }
+
+    /// Puts pages `no` (inside the file, no longer used by any tree) on the freelist at
+    /// [`IndexPages::finish`].
+    pub(crate) fn free(&mut self, no: impl IntoIterator<Item = u32>) {
+        self.freed.extend(no);
+    }
+
+    /// Writes the pages placed in the file, the freelist and the header's new page count.
+    pub(crate) fn finish(mut self) -> Result<(), C1zError> {
+        let mut header = [0u8; 100];
+        {
+            // Appended pages first, so the file is not repositioned under buffered bytes.
+            self.out
+                .flush()
+                .map_err(io_err("write database page", &self.path))?;
+            let file = self.out.get_mut();
+            file.seek(SeekFrom::Start(0))
+                .and_then(|_| file.read_exact(&mut header))
+                .map_err(io_err("read database header", &self.path))?;
+            file.seek(SeekFrom::End(0))
+                .map_err(io_err("seek database end", &self.path))?;
+        }
+        self.free_pages(&mut header);
         let path = self.path;
         let mut file = self.out.into_inner().map_err(|e| C1zError::Io {
             op: "write index pages",
@@ -469,11 +537,16 @@ impl IndexPages {
             file.write_all(bytes)
                 .map_err(io_err("write index root", &path))?;
         }
-        let mut header = [0u8; 100];
-        file.seek(SeekFrom::Start(0))
-            .map_err(io_err("seek database header", &path))?;
-        file.read_exact(&mut header)
-            .map_err(io_err("read database header", &path))?;
+        // A hole at the end (`skip`) is not part of the file until its length says so.
+        let want = u64::from(self.next_page - 1) * self.geo.page_size as u64;
+        let len = file
+            .metadata()
+            .map_err(io_err("stat database", &path))?
+            .len();
+        if len < want {
+            file.set_len(want)
+                .map_err(io_err("extend database", &path))?;
+        }
         // The in-header page count is trusted only while "version-valid-for" equals the change
         // counter, so both move together.
         let counter =
@@ -488,6 +561,38 @@ impl IndexPages {
         file.flush()
             .map_err(io_err("write database header", &path))?;
         Ok(())
+    }
+}
+
+impl IndexPages {
+    /// Turns the freed pages into freelist trunk pages (placed) listing the others, chained in
+    /// front of the existing freelist, and updates `header`'s freelist fields.
+    fn free_pages(&mut self, header: &mut [u8; 100]) {
+        let word = |at: usize| {
+            u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+        };
+        let (mut next_trunk, total) = (word(32), word(36));
+        let freed = std::mem::take(&mut self.freed);
+        if freed.is_empty() {
+            return;
+        }
+        // SQLite before 3.6.0 used only usable/4 - 8 leaf slots of a trunk; so does this.
+        let per_trunk = self.geo.usable / 4 - 8;
+        for chunk in freed.chunks(per_trunk + 1) {
+            let (trunk, leaves) = (chunk[0], &chunk[1..]);
+            let mut page = vec![0u8; self.geo.page_size];
+            page[0..4].copy_from_slice(&next_trunk.to_be_bytes());
+            let n = u32::try_from(leaves.len()).unwrap_or(u32::MAX);
+            page[4..8].copy_from_slice(&n.to_be_bytes());
+            for (i, leaf) in leaves.iter().enumerate() {
+                page[8 + 4 * i..12 + 4 * i].copy_from_slice(&leaf.to_be_bytes());
+            }
+            self.roots.push((trunk, page));
+            next_trunk = trunk;
+        }
+        let total = total.saturating_add(u32::try_from(freed.len()).unwrap_or(u32::MAX));
+        header[32..36].copy_from_slice(&next_trunk.to_be_bytes());
+        header[36..40].copy_from_slice(&total.to_be_bytes());
     }
 }
 

@@ -19,6 +19,7 @@ mod reader;
 pub mod retention;
 pub mod schema;
 mod seen_keys;
+mod table_append;
 mod table_pages;
 pub mod timestamp;
 mod writer;

@@ -74,6 +74,13 @@ pub(super) struct Pending {
     tier: Tier,
 }
 
+impl Pending {
+    /// The row the key was recorded as living in.
+    pub(super) fn row(&self) -> i64 {
+        self.row
+    }
+}
+
 /// External ids of one bulk-loaded table mapped to their row ids (see the module docs).
 pub(super) struct SeenKeys<S = FixedState> {
     memory: HashSlots,

@@ -16,9 +16,9 @@ use super::index_btree::{io_err, open_with_header, page_size_of};
 use super::C1zError;
 
 /// Page type byte of a table B-tree interior page.
-const TABLE_INTERIOR: u8 = 0x05;
+pub(crate) const TABLE_INTERIOR: u8 = 0x05;
 /// Page type byte of a table B-tree leaf page.
-const TABLE_LEAF: u8 = 0x0D;
+pub(crate) const TABLE_LEAF: u8 = 0x0D;
 /// Deeper trees than this are taken as corrupt (a 64 KiB-page table this deep would hold far
 /// more rows than any file).
 const MAX_DEPTH: usize = 24;
@@ -99,15 +99,26 @@ pub(crate) fn record_columns<const N: usize>(record: &[u8]) -> Option<([Column<'
     Some((out, count))
 }
 
+/// The pages of a table B-tree, as a walk found them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TableShape {
+    /// The root page.
+    pub(crate) root: u32,
+    /// Leaf pages holding rows, in row id order, each with its largest row id.
+    pub(crate) leaves: Vec<(u32, i64)>,
+    /// Interior pages, the root among them when it is one.
+    pub(crate) interior: Vec<u32>,
+}
+
 /// Walks the table B-tree rooted at `root` in the database at `path` and calls `row` with
-/// each row id and record, in row id order. The database must not have uncommitted changes.
-/// `Ok(Err(why))` when a page is not what the format says (nothing can be concluded about the
-/// table then), or when `row` refuses a row.
+/// each row id and record, in row id order; returns the tree's pages. The database must not
+/// have uncommitted changes. `Ok(Err(why))` when a page is not what the format says (nothing
+/// can be concluded about the table then), or when `row` refuses a row.
 pub(crate) fn for_each_row(
     path: &Path,
     root: u32,
     mut row: impl FnMut(i64, &[u8]) -> Result<(), NotWalked>,
-) -> Result<Result<(), NotWalked>, C1zError> {
+) -> Result<Result<TableShape, NotWalked>, C1zError> {
     let (file, header, len) = open_with_header(path, File::options().read(true))?;
     let page_size = page_size_of(&header);
     if page_size < 512 || !page_size.is_power_of_two() {
@@ -123,9 +134,13 @@ pub(crate) fn for_each_row(
         levels: Vec::new(),
         overflow: Vec::new(),
         assembled: Vec::new(),
+        shape: TableShape {
+            root,
+            ..TableShape::default()
+        },
     };
     match walk.visit(root, 0, &mut row) {
-        Ok(done) => Ok(done),
+        Ok(done) => Ok(done.map(|()| walk.shape)),
         Err(source) => Err(io_err("read database page", path)(source)),
     }
 }
@@ -139,6 +154,7 @@ struct Walk {
     levels: Vec<Vec<u8>>,
     overflow: Vec<u8>,
     assembled: Vec<u8>,
+    shape: TableShape,
 }
 
 impl Walk {
@@ -192,6 +208,7 @@ impl Walk {
         };
         match kind {
             TABLE_INTERIOR => {
+                self.shape.interior.push(no);
                 for i in 0..cells {
                     let Some(child) = cell_at(i)
                         .and_then(|c| page.get(c..c + 4))
@@ -208,6 +225,7 @@ impl Walk {
                 self.visit(right, depth + 1, row)
             }
             TABLE_LEAF => {
+                let mut last = None;
                 for i in 0..cells {
                     let Some(cell) = cell_at(i).and_then(|c| page.get(c..)) else {
                         return Ok(Err("malformed leaf cell"));
@@ -227,6 +245,7 @@ impl Walk {
                         return Ok(Err("malformed leaf cell"));
                     };
                     let id = i64::from_ne_bytes(rowid.to_ne_bytes());
+                    last = Some(id);
                     let done = if local == size {
                         row(id, local_bytes)
                     } else {
@@ -247,6 +266,9 @@ impl Walk {
                     if let Err(why) = done {
                         return Ok(Err(why));
                     }
+                }
+                if let Some(last) = last {
+                    self.shape.leaves.push((no, last));
                 }
                 Ok(Ok(()))
             }
@@ -405,9 +427,17 @@ mod tests {
                 got.push((id, text, blob, n));
                 Ok(())
             })
-            .expect("io");
-            assert_eq!(walked, Ok(()));
+            .expect("io")
+            .expect("walked");
             assert!(got == want, "{page_size}-byte pages: rows differ");
+            // The shape: leaves in row order ending at the last row, and the root among the
+            // interior pages when the tree has more than one page.
+            assert_eq!(walked.root, root);
+            assert_eq!(walked.leaves.last().map(|l| l.1), want.last().map(|r| r.0));
+            assert!(walked.leaves.windows(2).all(|w| w[0].1 < w[1].1));
+            if walked.leaves.len() > 1 {
+                assert_eq!(walked.interior.first(), Some(&root));
+            }
         }
     }
 
@@ -423,8 +453,8 @@ mod tests {
         let index_root = root_page(&conn, "i");
         drop(conn);
         let walked = for_each_row(&path, index_root, |_, _| Ok(())).expect("io");
-        assert_eq!(walked, Err("not a table page"));
+        assert_eq!(walked.map(drop), Err("not a table page"));
         let walked = for_each_row(&path, 999, |_, _| Ok(())).expect("io");
-        assert_eq!(walked, Err("page number out of range"));
+        assert_eq!(walked.map(drop), Err("page number out of range"));
     }
 }

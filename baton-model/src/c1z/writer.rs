@@ -17,11 +17,13 @@ use crate::model::ids::resource_key;
 use crate::proto::{Entitlement, Grant, GrantExpandable, Resource, ResourceId, ResourceType};
 
 mod bulk_load;
+mod grant_spool;
 mod grants_indexes;
 mod queries;
 mod raw_grants;
 
 use bulk_load::{store_grant_row, GrantColumns, GrantsSchema};
+use grant_spool::SpoolState;
 pub use queries::GrantRow;
 pub(crate) use raw_grants::GrantKeys;
 
@@ -165,6 +167,8 @@ pub struct C1zWriter {
     rows_in_tx: usize,
     // Interior mutability: the read-only grant queries complete the schema on first use.
     grants_schema: RefCell<GrantsSchema>,
+    // The expansion's grants not yet in the database (`grant_spool`).
+    spool: RefCell<SpoolState>,
     data_buf: Vec<u8>,
     exp_buf: Vec<u8>,
     ts_buf: String,
@@ -313,6 +317,7 @@ impl C1zWriter {
             options,
             rows_in_tx: 0,
             grants_schema: RefCell::new(GrantsSchema::Deferred(None)),
+            spool: RefCell::new(SpoolState::Unused),
             data_buf: Vec::with_capacity(1024),
             exp_buf: Vec::with_capacity(256),
             ts_buf,
@@ -617,6 +622,7 @@ impl C1zWriter {
             discovered_at: &self.ts_buf,
         };
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
+        self.spool.borrow_mut().drain(conn)?;
         let result = store_grant_row(
             conn,
             &self.grants_schema,
@@ -631,8 +637,9 @@ impl C1zWriter {
     /// Replaces only the `data` of the grant in row `row_id` (expansion columns are kept).
     pub fn update_grant_data(&mut self, row_id: i64, g: &Grant) -> Result<(), C1zError> {
         encode_into(g, &mut self.data_buf);
-        self.conn()?
-            .prepare_cached("update v1_grants set data = ?1 where id = ?2")?
+        let conn = self.conn()?;
+        self.spool.borrow_mut().drain_holding(row_id, conn)?;
+        conn.prepare_cached("update v1_grants set data = ?1 where id = ?2")?
             .execute(params![self.data_buf, row_id])?;
         self.row_written()
     }
@@ -652,11 +659,17 @@ impl C1zWriter {
         }
         conn.close().map_err(|(_, e)| C1zError::Sqlite(e))?;
         let grants_indexes_as_pages = indexes.is_some();
-        if let Some(indexes) = indexes {
-            indexes.write(&self.db_path)?;
-        }
+        let splice = match indexes {
+            Some(indexes) => indexes.write(&self.db_path)?,
+            None => None,
+        };
         let started = std::time::Instant::now();
-        let c1z_bytes = framing::write_c1z(&self.db_path, &self.out, self.options.level)?;
+        let c1z_bytes = framing::write_c1z_spliced(
+            &self.db_path,
+            &self.out,
+            self.options.level,
+            splice.as_ref(),
+        )?;
         tracing::debug!(out = %self.out.display(), c1z_bytes, tmp = %self.dir.path().display(), elapsed_ms = started.elapsed().as_millis(), "c1z written");
         Ok(WriteSummary {
             sync_id: self.sync_id.clone(),

@@ -3,9 +3,11 @@
 //! each, and upserts go through SQLite's unique index (docs/c1z.md#grant-dedupe).
 
 use std::cell::RefCell;
+use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::grant_spool::SpoolState;
 use super::grants_indexes::{self, PendingIndexes};
 use super::{C1zError, C1zWriter, Upsert, WriterOptions};
 use crate::c1z::schema;
@@ -37,6 +39,10 @@ impl C1zWriter {
     /// Creates the deferred part of the schema (grants indexes, then the tables Go creates
     /// after them), in Go's order. Runs once, before the first grant query or at `finish`.
     pub(super) fn complete_schema(&self) -> Result<(), C1zError> {
+        if matches!(*self.grants_schema.borrow(), GrantsSchema::Deferred(_)) {
+            // The indexes are built from the table: every row must be in it.
+            self.spool.borrow_mut().drain(self.conn()?)?;
+        }
         let mut schema = self.grants_schema.borrow_mut();
         let seen = match &mut *schema {
             GrantsSchema::Deferred(seen) => seen.take(),
@@ -90,12 +96,22 @@ impl C1zWriter {
             drop(seen.take());
         }
         let conn = self.conn()?;
-        match grants_indexes::create_empty(conn, &self.db_path)? {
+        let spool = self.spool.borrow_mut().take();
+        let created = match grants_indexes::create_empty(conn, &self.db_path, spool)? {
+            Err((why, Some(spool))) => {
+                // Without pages for the spooled rows, they go in through SQLite first.
+                tracing::debug!(reason = why, "spooled grants not written as pages");
+                spool.drain(conn)?;
+                grants_indexes::create_empty(conn, &self.db_path, None)?
+            }
+            other => other,
+        };
+        match created {
             Ok(pending) => {
                 *self.grants_schema.borrow_mut() = GrantsSchema::Complete;
                 Ok(Some(pending))
             }
-            Err(why) => {
+            Err((why, _)) => {
                 tracing::info!(reason = why, "building the grants indexes with SQLite");
                 self.complete_schema().map(|()| None)
             }
@@ -172,7 +188,7 @@ pub(super) fn store_grant_row_in(
     let result = match schema {
         GrantsSchema::Deferred(seen) => {
             let mut insert = conn.prepare_cached(BULK_INSERT_GRANT)?;
-            match bulk_put_grant(conn, seen, options, first_row, row, &mut insert) {
+            match bulk_put_grant(conn, seen, options, first_row, row, &mut insert, None) {
                 Ok(result) => result,
                 Err(BulkError::Row(e)) => return Err(e),
                 Err(BulkError::Scratch(e)) => {
@@ -230,7 +246,9 @@ impl<E: Into<C1zError>> From<E> for BulkError {
 
 /// Upserts a grant while the grants indexes do not exist, deduplicating through `seen`
 /// (opened at the first grant, whose row id is `first_row`); `insert` is
-/// [`BULK_INSERT_GRANT`] prepared on `conn`.
+/// [`BULK_INSERT_GRANT`] prepared on `conn`. With `spool` (its state and the directory for
+/// its file), a new grant goes into the spool when it can (`grant_spool`); a hit on a
+/// spooled row drains the spool first, so it is read and updated through SQLite.
 pub(super) fn bulk_put_grant(
     conn: &Connection,
     seen: &mut Option<SeenKeys>,
@@ -238,6 +256,7 @@ pub(super) fn bulk_put_grant(
     first_row: i64,
     row: &GrantColumns<'_>,
     insert: &mut rusqlite::Statement<'_>,
+    mut spool: Option<(&mut SpoolState, &Path)>,
 ) -> Result<Upsert, BulkError> {
     let seen = match seen {
         Some(seen) => seen,
@@ -253,6 +272,9 @@ pub(super) fn bulk_put_grant(
     };
     let claim = seen
         .claim(row.external_id, |at| {
+            if let Some((state, _)) = spool.as_mut() {
+                state.drain_holding(at, conn)?;
+            }
             Ok(conn
                 .prepare_cached("select external_id from v1_grants where id = ?1")?
                 .query_row([at], |r| {
@@ -264,6 +286,9 @@ pub(super) fn bulk_put_grant(
         .map_err(BulkError::Scratch)?;
     match claim {
         Claim::Existing(at) => {
+            if let Some((state, _)) = spool.as_mut() {
+                state.drain_holding(at, conn)?;
+            }
             conn.prepare_cached(
                 "update v1_grants set data = ?1, expansion = ?2, needs_expansion = ?3
                  where id = ?4",
@@ -272,6 +297,21 @@ pub(super) fn bulk_put_grant(
             Ok(Upsert::Updated)
         }
         Claim::New(pending) => {
+            if let Some((state, dir)) = spool {
+                match state.push(conn, dir, pending.row(), row) {
+                    Ok(true) => {
+                        seen.confirm(pending, row.external_id, pending.row())
+                            .map_err(BulkError::Scratch)?;
+                        return Ok(Upsert::Inserted);
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        seen.release(pending, row.external_id)
+                            .map_err(BulkError::Scratch)?;
+                        return Err(BulkError::Row(e));
+                    }
+                }
+            }
             let inserted = row.execute(insert);
             if let Err(e) = inserted {
                 seen.release(pending, row.external_id)

@@ -23,8 +23,10 @@ use rusqlite::Connection;
 
 use std::path::Path;
 
+use super::grant_spool::GrantSpool;
+use crate::c1z::framing::Splice;
 use crate::c1z::index_btree::{create_unbuilt, encode_record, max_record, IndexPages, Value};
-use crate::c1z::table_pages::{self, record_columns, Column};
+use crate::c1z::table_pages::{self, record_columns, Column, TableShape};
 use crate::c1z::{schema, C1zError};
 
 /// Memory the collected keys may take; past it the indexes are built by SQLite, whose memory
@@ -192,6 +194,8 @@ pub(super) struct PendingIndexes {
     external_order: Vec<u32>,
     ranks: Ranks,
     roots: Vec<(String, u32)>,
+    // Spooled grants to append to the grants table first, and the table's pages.
+    tail: Option<(GrantSpool, TableShape)>,
 }
 
 fn text_value(value: ValueRef<'_>) -> Option<&[u8]> {
@@ -481,7 +485,10 @@ impl GrantIndexKeys {
 
 /// The row count `v1_grants` can have at most (its row id span), or why the page path cannot
 /// take that many.
-fn row_span(conn: &Connection) -> Result<Result<usize, &'static str>, C1zError> {
+fn row_span(
+    conn: &Connection,
+    spooled_last: Option<i64>,
+) -> Result<Result<usize, &'static str>, C1zError> {
     // Two subqueries: SQLite looks up a lone min() or max() of the row id in the B-tree, but
     // scans the whole table for both in one select.
     let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
@@ -489,6 +496,11 @@ fn row_span(conn: &Connection) -> Result<Result<usize, &'static str>, C1zError> 
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    // Spooled rows lie above the table's.
+    let (first, last) = match (first, spooled_last) {
+        (None, Some(spooled)) => (Some(spooled), Some(spooled)),
+        (first, spooled) => (first, last.max(spooled)),
+    };
     // Row ids are dense but for retention's deletions: the span bounds the row count.
     let span = match (first, last) {
         (Some(first), Some(last)) => usize::try_from(last - first + 1).unwrap_or(usize::MAX),
@@ -506,8 +518,10 @@ fn row_span(conn: &Connection) -> Result<Result<usize, &'static str>, C1zError> 
 fn collect_from_pages(
     conn: &Connection,
     db: &Path,
-) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
-    let span = match row_span(conn)? {
+    spool: Option<&mut GrantSpool>,
+) -> Result<Result<(GrantIndexKeys, TableShape), &'static str>, C1zError> {
+    let spooled_last = spool.as_ref().and_then(|s| s.last_row());
+    let span = match row_span(conn, spooled_last)? {
         Ok(span) => span,
         Err(why) => return Ok(Err(why)),
     };
@@ -518,7 +532,42 @@ fn collect_from_pages(
         |r| r.get(0),
     )?;
     let mut keys = GrantIndexKeys::with_capacity(span);
-    let walked = table_pages::for_each_row(db, root, |id, record| {
+    let shape =
+        match table_pages::for_each_row(db, root, |id, record| keys.push_record(id, record))? {
+            Ok(shape) => shape,
+            Err(why) => return Ok(Err(why)),
+        };
+    if let Some(spool) = spool {
+        // Spooled rows come after the table's, as they will be stored.
+        let spooled = spool
+            .for_each_row(|id, record| keys.push_record(id, record).map_err(SpoolWalk::Refused));
+        match spooled {
+            Ok(()) => {}
+            Err(SpoolWalk::Refused(why)) => return Ok(Err(why)),
+            Err(SpoolWalk::Failed(e)) => return Err(e),
+        }
+    }
+    if keys.bytes() > MAX_KEY_BYTES {
+        return Ok(Err(TOO_MUCH_MEMORY));
+    }
+    Ok(Ok((keys, shape)))
+}
+
+/// Why reading the spooled rows' keys stopped.
+enum SpoolWalk {
+    Refused(&'static str),
+    Failed(C1zError),
+}
+
+impl From<C1zError> for SpoolWalk {
+    fn from(e: C1zError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl GrantIndexKeys {
+    /// [`GrantIndexKeys::push`] of a grant row's record as stored.
+    fn push_record(&mut self, id: i64, record: &[u8]) -> Result<(), &'static str> {
         // Columns in declaration order (docs/c1z.md#schema); `id`, the row id alias, is
         // stored as NULL and comes from the cell.
         let Some((cols, 11)) = record_columns::<11>(record) else {
@@ -539,21 +588,14 @@ fn collect_from_pages(
         let Column::Int(needs) = cols[8] else {
             return Err("needs_expansion is not an integer");
         };
-        keys.push(id, key, expansion, needs == 1)
-    })?;
-    if let Err(why) = walked {
-        return Ok(Err(why));
+        self.push(id, key, expansion, needs == 1)
     }
-    if keys.bytes() > MAX_KEY_BYTES {
-        return Ok(Err(TOO_MUCH_MEMORY));
-    }
-    Ok(Ok(keys))
 }
 
 /// Scans `v1_grants` through SQLite and collects its index keys, or says why the page path
 /// cannot be taken (the caller then builds the indexes with SQLite).
 fn collect(conn: &Connection) -> Result<Result<GrantIndexKeys, &'static str>, C1zError> {
-    let span = match row_span(conn)? {
+    let span = match row_span(conn, None)? {
         Ok(span) => span,
         Err(why) => return Ok(Err(why)),
     };
@@ -624,23 +666,26 @@ fn cmp_pieces(a: &[&[u8]], b: &[&[u8]]) -> Ordering {
 }
 
 /// Creates the deferred schema with the grants indexes empty, to be written as pages once
-/// the database is closed ([`PendingIndexes::write`]); or, when the page path cannot be taken,
-/// returns why without changing anything.
+/// the database is closed ([`PendingIndexes::write`]), after `spool`'s rows are appended to
+/// the grants table as pages; or, when the page path cannot be taken, returns why (and the
+/// spool) without changing anything.
 pub(super) fn create_empty(
     conn: &Connection,
     db: &Path,
-) -> Result<Result<PendingIndexes, &'static str>, C1zError> {
+    mut spool: Option<GrantSpool>,
+) -> Result<Result<PendingIndexes, (&'static str, Option<GrantSpool>)>, C1zError> {
     let started = std::time::Instant::now();
-    let from_pages = match collect_from_pages(conn, db)? {
-        Ok(keys) => Ok(keys),
+    let (keys, tail) = match collect_from_pages(conn, db, spool.as_mut())? {
+        Ok((keys, shape)) => (keys, spool.map(|spool| (spool, shape))),
+        // The spooled rows can only be read from their pages.
+        Err(why) if spool.is_some() => return Ok(Err((why, spool))),
         Err(why) => {
             tracing::debug!(reason = why, "reading the grants' keys through SQLite");
-            collect(conn)?
+            match collect(conn)? {
+                Ok(keys) => (keys, None),
+                Err(why) => return Ok(Err((why, None))),
+            }
         }
-    };
-    let keys = match from_pages {
-        Ok(keys) => keys,
-        Err(why) => return Ok(Err(why)),
     };
     let ranks = keys.ranks();
     let external_order = keys.order(Index::ExternalSync, &ranks);
@@ -649,7 +694,8 @@ pub(super) fn create_empty(
             && keys.cmp_external(w[0], w[1]) == Ordering::Equal
     });
     if duplicate {
-        return Ok(Err("two grants share an external id and sync id"));
+        let why = "two grants share an external id and sync id";
+        return Ok(Err((why, tail.map(|(spool, _)| spool))));
     }
     let roots = create_unbuilt(conn, "v1_grants", schema::split_at_grants_table().1)?;
     tracing::debug!(
@@ -663,20 +709,26 @@ pub(super) fn create_empty(
         external_order,
         ranks,
         roots,
+        tail,
     }))
 }
 
 impl PendingIndexes {
     /// Writes the grants indexes into the closed database at `db`.
-    pub(super) fn write(self, db: &std::path::Path) -> Result<(), C1zError> {
+    pub(super) fn write(self, db: &std::path::Path) -> Result<Option<Splice>, C1zError> {
         let started = std::time::Instant::now();
         let Self {
             keys,
             mut external_order,
             ranks,
             roots,
+            tail,
         } = self;
         let mut pages = IndexPages::open(db)?;
+        let splice = match tail {
+            Some((spool, shape)) => spool.append_to(&mut pages, db, &shape)?,
+            None => None,
+        };
         let (mut buf, mut external_buf) = (Vec::with_capacity(256), Vec::with_capacity(256));
         for (name, index) in INDEXES {
             let root = roots
@@ -700,7 +752,7 @@ impl PendingIndexes {
             elapsed_ms = started.elapsed().as_millis(),
             "grants indexes written"
         );
-        Ok(())
+        Ok(splice)
     }
 }
 
@@ -773,7 +825,7 @@ mod tests {
                 .expect("insert");
         }
         drop(insert);
-        let from_pages = collect_from_pages(&conn, &db)
+        let (from_pages, _) = collect_from_pages(&conn, &db, None)
             .expect("io")
             .expect("pages readable");
         let through_sqlite = collect(&conn).expect("io").expect("sqlite scan");

@@ -77,6 +77,7 @@ impl C1zWriter {
                expansion from v1_grants where id >= ?2 and sync_id = ?1 order by id"
         };
         let conn = self.conn()?;
+        self.spool.borrow_mut().drain(conn)?;
         let mut stmt = conn.prepare(sql).map_err(C1zError::from)?;
         let mut rows = stmt
             .query(params![self.sync_id, self.first_grant_row])
@@ -113,6 +114,7 @@ impl C1zWriter {
         let mut until_stamp = 0u64;
         let conn = self.conn.as_ref().ok_or(C1zError::Closed)?;
         let mut schema = self.grants_schema.borrow_mut();
+        let mut spool = self.spool.borrow_mut();
         let mut insert = conn
             .prepare_cached(BULK_INSERT_GRANT)
             .map_err(C1zError::from)?;
@@ -144,6 +146,7 @@ impl C1zWriter {
                         self.first_grant_row,
                         &row,
                         &mut insert,
+                        Some((&mut spool, self.dir.path())),
                     ) {
                         Ok(result) => result,
                         Err(BulkError::Row(e)) => return Err(e.into()),
@@ -178,8 +181,9 @@ impl C1zWriter {
 
     /// The encoded `data` of grant row `row_id`.
     pub(crate) fn grant_data(&self, row_id: i64) -> Result<Option<Vec<u8>>, C1zError> {
-        Ok(self
-            .conn()?
+        let conn = self.conn()?;
+        self.spool.borrow_mut().drain_holding(row_id, conn)?;
+        Ok(conn
             .prepare_cached("select data from v1_grants where id = ?1")?
             .query_row([row_id], |r| r.get(0))
             .optional()?)
@@ -187,8 +191,9 @@ impl C1zWriter {
 
     /// Replaces only the `data` of grant row `row_id` (expansion columns are kept).
     pub(crate) fn set_grant_data(&mut self, row_id: i64, data: &[u8]) -> Result<(), C1zError> {
-        self.conn()?
-            .prepare_cached("update v1_grants set data = ?1 where id = ?2")?
+        let conn = self.conn()?;
+        self.spool.borrow_mut().drain_holding(row_id, conn)?;
+        conn.prepare_cached("update v1_grants set data = ?1 where id = ?2")?
             .execute(params![data, row_id])?;
         self.row_written()
     }
