@@ -71,6 +71,50 @@ fn varint_into(out: &mut [u8; 9], v: u64) -> usize {
     n
 }
 
+/// Places a cell made of `parts` on the B-tree page `buf`: its bytes right below the cell
+/// content area (which starts at `*content` and moves down), its pointer at `*ptr_end` (which
+/// moves up). The caller checked that it fits.
+pub(crate) fn place_cell(
+    buf: &mut [u8],
+    content: &mut usize,
+    ptr_end: &mut usize,
+    parts: &[&[u8]],
+) {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    *content -= len;
+    let mut at = *content;
+    for part in parts {
+        buf[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    // A cell never starts at 65536, so the offset fits.
+    let ptr = u16::try_from(*content).unwrap_or(0);
+    buf[*ptr_end..*ptr_end + 2].copy_from_slice(&ptr.to_be_bytes());
+    *ptr_end += 2;
+}
+
+/// Fills in the header at the start of the B-tree page `buf`: its type, no freeblock, `cells`
+/// cells, the cell content area starting at `content` (65536 is written as 0), no fragmented
+/// bytes, and on interior pages the right child.
+pub(crate) fn write_page_header(
+    buf: &mut [u8],
+    kind: u8,
+    cells: usize,
+    content: usize,
+    right_child: Option<u32>,
+) {
+    buf[0] = kind;
+    buf[1..3].copy_from_slice(&[0, 0]);
+    let cells = u16::try_from(cells).unwrap_or(u16::MAX);
+    buf[3..5].copy_from_slice(&cells.to_be_bytes());
+    let content = u16::try_from(content).unwrap_or(0);
+    buf[5..7].copy_from_slice(&content.to_be_bytes());
+    buf[7] = 0;
+    if let Some(right) = right_child {
+        buf[8..12].copy_from_slice(&right.to_be_bytes());
+    }
+}
+
 /// Appends `v` as a SQLite varint.
 pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
     let mut buf = [0u8; 9];
@@ -252,21 +296,16 @@ impl Page {
     /// Adds a cell; the caller checked [`Page::fits`].
     fn push(&mut self, child: u32, payload: &[u8]) {
         let len = self.cell_len(payload);
-        self.content -= len;
-        let mut at = self.content;
-        if self.interior {
-            self.buf[at..at + 4].copy_from_slice(&child.to_be_bytes());
-            at += 4;
-        }
+        let child = child.to_be_bytes();
+        let child: &[u8] = if self.interior { &child } else { &[] };
         let mut size = [0u8; 9];
         let n = varint_into(&mut size, payload.len() as u64);
-        self.buf[at..at + n].copy_from_slice(&size[..n]);
-        at += n;
-        self.buf[at..at + payload.len()].copy_from_slice(payload);
-        // A cell never starts at 65536, so the offset fits.
-        let ptr = u16::try_from(self.content).unwrap_or(0);
-        self.buf[self.ptr_end..self.ptr_end + 2].copy_from_slice(&ptr.to_be_bytes());
-        self.ptr_end += 2;
+        place_cell(
+            &mut self.buf,
+            &mut self.content,
+            &mut self.ptr_end,
+            &[child, &size[..n], payload],
+        );
         self.cells += 1;
         self.lens.push((len, payload.len()));
     }
@@ -289,22 +328,12 @@ impl Page {
 
     /// The page's bytes with its header filled in.
     fn finish(mut self) -> Vec<u8> {
-        self.buf[0] = if self.interior {
-            INDEX_INTERIOR
+        let (kind, right) = if self.interior {
+            (INDEX_INTERIOR, Some(self.right_child))
         } else {
-            INDEX_LEAF
+            (INDEX_LEAF, None)
         };
-        // First freeblock (none), number of cells, start of the cell content area (0 stands
-        // for 65536), fragmented free bytes (none).
-        self.buf[1..3].copy_from_slice(&[0, 0]);
-        let cells = u16::try_from(self.cells).unwrap_or(u16::MAX);
-        self.buf[3..5].copy_from_slice(&cells.to_be_bytes());
-        let content = u16::try_from(self.content).unwrap_or(0);
-        self.buf[5..7].copy_from_slice(&content.to_be_bytes());
-        self.buf[7] = 0;
-        if self.interior {
-            self.buf[8..12].copy_from_slice(&self.right_child.to_be_bytes());
-        }
+        write_page_header(&mut self.buf, kind, self.cells, self.content, right);
         self.buf
     }
 }

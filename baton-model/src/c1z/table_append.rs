@@ -16,7 +16,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::ops::RangeInclusive;
 use std::path::Path;
 
-use super::index_btree::{io_err, put_varint, varint_len, IndexPages};
+use super::index_btree::{
+    io_err, place_cell, put_varint, varint_len, write_page_header, IndexPages,
+};
 use super::table_pages::{varint, TableShape, TABLE_INTERIOR, TABLE_LEAF};
 use super::C1zError;
 
@@ -66,18 +68,15 @@ impl LeafPage {
         self.cell.clear();
         put_varint(&mut self.cell, record.len() as u64);
         put_varint(&mut self.cell, u64::from_ne_bytes(row.to_ne_bytes()));
-        let len = self.cell.len() + record.len();
-        if self.ptr_end + 2 + len > self.content {
+        if self.ptr_end + 2 + self.cell.len() + record.len() > self.content {
             return false;
         }
-        self.content -= len;
-        let at = self.content;
-        self.buf[at..at + self.cell.len()].copy_from_slice(&self.cell);
-        self.buf[at + self.cell.len()..at + len].copy_from_slice(record);
-        // A cell never starts at 65536, so the offset fits.
-        let ptr = u16::try_from(self.content).unwrap_or(0);
-        self.buf[self.ptr_end..self.ptr_end + 2].copy_from_slice(&ptr.to_be_bytes());
-        self.ptr_end += 2;
+        place_cell(
+            &mut self.buf,
+            &mut self.content,
+            &mut self.ptr_end,
+            &[&self.cell, record],
+        );
         self.cells += 1;
         self.last = row;
         true
@@ -86,15 +85,7 @@ impl LeafPage {
     /// The page's bytes with its header filled in; the page is emptied by the next
     /// [`LeafPage::clear`].
     pub(crate) fn finish(&mut self) -> &[u8] {
-        self.buf[0] = TABLE_LEAF;
-        // First freeblock (none), number of cells, start of the cell content area (0 stands
-        // for 65536), fragmented free bytes (none).
-        self.buf[1..3].copy_from_slice(&[0, 0]);
-        let cells = u16::try_from(self.cells).unwrap_or(u16::MAX);
-        self.buf[3..5].copy_from_slice(&cells.to_be_bytes());
-        let content = u16::try_from(self.content).unwrap_or(0);
-        self.buf[5..7].copy_from_slice(&content.to_be_bytes());
-        self.buf[7] = 0;
+        write_page_header(&mut self.buf, TABLE_LEAF, self.cells, self.content, None);
         &self.buf
     }
 
@@ -264,26 +255,21 @@ fn group(level: &[(u32, i64)], usable: usize) -> Vec<RangeInclusive<usize>> {
 /// An interior page over `entries`: a cell for each but the last, the last as right child.
 fn interior_page(entries: &[(u32, i64)], usable: usize) -> Vec<u8> {
     let mut buf = vec![0u8; usable];
-    let mut content = usable;
-    let mut ptr = 12;
-    let mut cell = Vec::with_capacity(13);
+    let (mut content, mut ptr_end) = (usable, 12);
+    let mut key = Vec::with_capacity(9);
     let (cells, right) = entries.split_at(entries.len().saturating_sub(1));
     for &(child, last) in cells {
-        cell.clear();
-        cell.extend_from_slice(&child.to_be_bytes());
-        put_varint(&mut cell, u64::from_ne_bytes(last.to_ne_bytes()));
-        content -= cell.len();
-        buf[content..content + cell.len()].copy_from_slice(&cell);
-        let at = u16::try_from(content).unwrap_or(0);
-        buf[ptr..ptr + 2].copy_from_slice(&at.to_be_bytes());
-        ptr += 2;
+        key.clear();
+        put_varint(&mut key, u64::from_ne_bytes(last.to_ne_bytes()));
+        place_cell(
+            &mut buf,
+            &mut content,
+            &mut ptr_end,
+            &[&child.to_be_bytes(), &key],
+        );
     }
-    buf[0] = TABLE_INTERIOR;
-    let n = u16::try_from(cells.len()).unwrap_or(u16::MAX);
-    buf[3..5].copy_from_slice(&n.to_be_bytes());
-    buf[5..7].copy_from_slice(&u16::try_from(content).unwrap_or(0).to_be_bytes());
     let right = right.first().map_or(0, |r| r.0);
-    buf[8..12].copy_from_slice(&right.to_be_bytes());
+    write_page_header(&mut buf, TABLE_INTERIOR, cells.len(), content, Some(right));
     buf
 }
 

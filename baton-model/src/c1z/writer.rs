@@ -717,7 +717,7 @@ mod tests {
     use crate::model::ids::{entitlement_id, grant_id, resource_id};
     use crate::proto::pack;
 
-    fn entitlement(role: &str) -> Entitlement {
+    pub(super) fn entitlement(role: &str) -> Entitlement {
         let rid = resource_id("role", role);
         Entitlement {
             id: entitlement_id(&rid, "member"),
@@ -729,7 +729,7 @@ mod tests {
         }
     }
 
-    fn grant(ent: &Entitlement, user: &str, role_type: &str) -> Grant {
+    pub(super) fn grant(ent: &Entitlement, user: &str, role_type: &str) -> Grant {
         let mut ent = ent.clone();
         // Same grant id, other key columns: lets a test see which write's columns are kept.
         if let Some(id) = ent.resource.as_mut().and_then(|r| r.id.as_mut()) {

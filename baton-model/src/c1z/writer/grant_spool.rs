@@ -274,11 +274,11 @@ impl SpoolState {
 
     /// The spool, if rows are being spooled; nothing is spooled after that.
     pub(super) fn take(&mut self) -> Option<GrantSpool> {
-        match self {
-            SpoolState::Active(_) => match std::mem::replace(self, SpoolState::Off) {
-                SpoolState::Active(spool) => Some(spool),
-                _ => None,
-            },
+        if !matches!(self, SpoolState::Active(_)) {
+            return None;
+        }
+        match std::mem::replace(self, SpoolState::Off) {
+            SpoolState::Active(spool) => Some(spool),
             _ => None,
         }
     }
@@ -322,34 +322,14 @@ mod tests {
     use prost::Message;
 
     use super::SpoolState;
+    use crate::c1z::writer::tests::entitlement;
     use crate::c1z::writer::{C1zWriter, GrantKeys, WriterOptions};
     use crate::c1z::{framing, C1zError, Upsert};
-    use crate::model::ids::{entitlement_id, grant_id, resource_id};
-    use crate::proto::{Entitlement, Grant, Resource};
+    use crate::proto::{Entitlement, Grant};
 
-    fn entitlement(role: &str) -> Entitlement {
-        let rid = resource_id("role", role);
-        Entitlement {
-            id: entitlement_id(&rid, "member"),
-            resource: Some(Resource {
-                id: Some(rid),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
-    }
-
+    /// A grant of `ent` to `user`, as the writer's own tests make them.
     fn grant(ent: &Entitlement, user: &str) -> Grant {
-        let principal = resource_id("user", user);
-        Grant {
-            id: grant_id(&ent.id, &principal),
-            entitlement: Some(ent.clone()),
-            principal: Some(Resource {
-                id: Some(principal),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        crate::c1z::writer::tests::grant(ent, user, "role")
     }
 
     /// One step of a sync, done by the writer under test and by the reference writer.
